@@ -1,0 +1,3 @@
+export { ECODE, type EcodeName, type EcodeValue } from './ecode.js';
+export { ERROR_CATALOG, type ErrorCode, type ErrorArgs } from './catalog.js';
+export { GanetiError, gntError, isGanetiError, describeError, type Attribution } from './ganeti-error.js';

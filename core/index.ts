@@ -1,0 +1,11 @@
+/**
+ * The public API of ganeti-ts for plugins: `import { definePlugin, ... } from 'ganeti-ts'`.
+ * Providers import only this module and core/contracts; nothing else of core is theirs.
+ */
+export * from './contracts/index.js';
+export * from './errors/index.js';
+export { run, check, runChecked, boundRunner } from './exec/index.js';
+export type { RunOptions, RunResult, Runner } from './exec/types.js';
+export { ganetiPaths, type GanetiPaths } from './paths.js';
+export { createLogger, memoryLogger } from './log.js';
+export { VERSION } from './version.js';
