@@ -65,6 +65,30 @@ export const ERROR_CATALOG = Object.freeze({
   GNT_EXEC_ABORTED: def<{ command: S }>('ECODE_STATE',
     (a) => `command '${a.command}' was aborted`),
 
+  // hypervisors (instances on one node)
+  GNT_HV_INSTANCE_RUNNING: def<{ hypervisor: S; instance: S; node: S }>('ECODE_STATE',
+    (a) => `${a.hypervisor} instance '${a.instance}' is already running on node ${a.node}`),
+  GNT_HV_INSTANCE_NOT_RUNNING: def<{ hypervisor: S; instance: S; node: S }>('ECODE_STATE',
+    (a) => `${a.hypervisor} instance '${a.instance}' is not running on node ${a.node}`),
+  GNT_HV_NOT_MIGRATING: def<{ hypervisor: S; instance: S; node: S }>('ECODE_STATE',
+    (a) => `${a.hypervisor} instance '${a.instance}' is not migrating from node ${a.node}`),
+  GNT_HV_FAILED: def<{ hypervisor: S; action: S; reason: S }>('ECODE_ENVIRON',
+    (a) => `hypervisor ${a.hypervisor} could not ${a.action}: ${a.reason}`),
+
+  // storage (block devices and storage units on one node)
+  GNT_DISK_SPEC_INVALID: def<{ template: S; disk: S; reason: S }>('ECODE_INVAL',
+    (a) => `invalid ${a.template} disk ${a.disk}: ${a.reason}`),
+  GNT_DISK_EXISTS: def<{ template: S; disk: S; node: S }>('ECODE_EXISTS',
+    (a) => `${a.template} disk '${a.disk}' already exists on node ${a.node}; it is not overwritten`),
+  GNT_DISK_NOT_FOUND: def<{ template: S; disk: S; node: S }>('ECODE_NOENT',
+    (a) => `${a.template} disk '${a.disk}' does not exist on node ${a.node}`),
+  GNT_DISK_SHRINK: def<{ template: S; disk: S; amount: S }>('ECODE_INVAL',
+    (a) => `${a.template} disk '${a.disk}' cannot shrink (asked to grow by ${a.amount} MiB)`),
+  GNT_DISK_FAILED: def<{ template: S; disk: S; action: S; reason: S }>('ECODE_ENVIRON',
+    (a) => `could not ${a.action} ${a.template} disk '${a.disk}': ${a.reason}`),
+  GNT_STORAGE_UNIT_NOT_FOUND: def<{ type: S; name: S; node: S }>('ECODE_NOENT',
+    (a) => `${a.type} storage unit '${a.name}' does not exist on node ${a.node}`),
+
   // last resort
   GNT_INTERNAL: def<{ reason: S }>('ECODE_FAULT', (a) => `internal error: ${a.reason}`),
 });
