@@ -3,7 +3,7 @@
  * (`storage-<name>.test.ts`) with a fixture that hands out fresh disk specs on a test node.
  * The suite removes the devices it created; the fixture's cleanup removes the rest.
  */
-import { describe, test, beforeEach, afterEach } from 'node:test';
+import { describe, test, beforeEach, afterEach, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { GanetiError } from '../../core/errors/index.js';
 import type { DiskSpec, StorageProvider, StorageType, StorageUnitKey } from '../../core/contracts/storage.js';
@@ -50,9 +50,13 @@ export function storageContract(
       return created;
     };
 
+    // Node 20 skips afterEach for a test that called t.skip(), so fixtures not cleaned by
+    // afterEach are cleaned in after().
+    const open = new Set<{ cleanup(): Promise<void> }>();
     beforeEach(async () => {
       sp = await makeProvider();
       fx = await makeFixture();
+      open.add(fx);
       made = [];
     });
 
@@ -60,8 +64,13 @@ export function storageContract(
       try {
         for (const spec of made) await sp.remove(spec, fx.ctx).catch(() => undefined);
       } finally {
+        open.delete(fx);
         await fx.cleanup();
       }
+    });
+
+    after(async () => {
+      for (const f of open) await f.cleanup();
     });
 
     test('serves the template it is registered for, with a parameter schema refusing unknown ones', () => {

@@ -1,0 +1,16 @@
+/** Small helpers for benchmarks: timing and percentiles. Benchmarks print; they assert nothing. */
+export const median = (xs: readonly number[]) => percentile(xs, 50);
+
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const i = Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1));
+  return s[i]!;
+}
+
+export function report(name: string, samplesMs: readonly number[], target?: string): void {
+  const f = (n: number) => `${n.toFixed(1)} ms`;
+  process.stdout.write(
+    `${name.padEnd(48)} median ${f(median(samplesMs))}  p90 ${f(percentile(samplesMs, 90))}  min ${f(Math.min(...samplesMs))}  n=${samplesMs.length}${target ? `  (target ${target})` : ''}\n`,
+  );
+}

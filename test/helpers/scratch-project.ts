@@ -1,0 +1,33 @@
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runChecked } from '../../core/exec/index.js';
+import { REPO_ROOT, tempDir } from './tmp.js';
+
+export const FIXTURE_PLUGINS = join(REPO_ROOT, 'test', 'fixtures', 'plugins');
+export const EXAMPLE_PLUGINS = ['ganeti-plugin-examplehv', 'ganeti-plugin-qemuimg'] as const;
+
+export interface ScratchProject {
+  /** Folder holding everything; remove it when done. */
+  readonly root: string;
+  /** The user's project: package.json, node_modules, ganeti.config.* */
+  readonly dir: string;
+  readonly tarballs: readonly string[];
+  bin(name: string): string;
+}
+
+/**
+ * What a user does to use third-party plugins: `npm pack` the example plugin packages (as if
+ * published), then in a fresh project `npm install` ganeti-ts and the tarballs. ganeti-ts is
+ * installed from this checkout (npm links a folder), so its bins are the built ones.
+ */
+export async function scratchProject(plugins: readonly string[] = EXAMPLE_PLUGINS): Promise<ScratchProject> {
+  const root = await tempDir('gnt-scratch-');
+  const npm = { timeoutMs: 120_000, inheritEnv: 'all' as const };
+  for (const p of plugins) await runChecked(['npm', 'pack', join(FIXTURE_PLUGINS, p), '--pack-destination', root, '--silent'], npm);
+  const tarballs = (await readdir(root)).filter((f) => f.endsWith('.tgz')).sort().map((f) => join(root, f));
+  const dir = join(root, 'project');
+  await runChecked(['mkdir', dir]);
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'scratch-cluster', private: true, type: 'module' }, null, 2));
+  await runChecked(['npm', 'install', '--no-audit', '--no-fund', '--silent', REPO_ROOT, ...tarballs], { ...npm, cwd: dir });
+  return { root, dir, tarballs, bin: (name) => join(dir, 'node_modules', '.bin', name) };
+}
