@@ -6,6 +6,17 @@
  * it calls `collect` and wraps the data in a Report. The collector's name is the name it is
  * registered under (`host.collectors.register('diskstats', ...)`); activation and interval
  * come from the cluster's `data_collectors`. A collector never touches the configuration.
+ *
+ * Collector state machine, on one node:
+ * ```
+ *            activate (data_collectors.active)          deactivate
+ *  inactive ─────────────────────────────────► active ────────────► inactive (state dropped)
+ *                                              │  ▲
+ *                                 update (tick)└──┘  collect (report asked) reads, never blocks update
+ * ```
+ * A stateless collector computes in `collect`; a stateful one (cpu-avg-load) samples in
+ * `update` into a bounded buffer and `collect` summarises it. Before the first `update` a
+ * stateful collector reports what it has (possibly nothing), not an error.
  * Failures are thrown as a GanetiError (core/errors); mond leaves that collector out of
  * `/1/report/all` and answers its own report with an error.
  */

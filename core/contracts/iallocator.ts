@@ -4,6 +4,11 @@
  * external-program provider writes the input to a temp file and runs an executable from
  * the iallocator search path (`hail`); a plugin may instead decide in JavaScript. Both see
  * and return exactly Ganeti's JSON.
+ *
+ * State machine: none. A provider is a pure function of its input: one request, one
+ * answer, nothing kept between calls; the master locks what the answer names afterwards.
+ * A provider that cannot decide answers `success: false` with `info`; one that fails to run
+ * throws a GanetiError.
  */
 import type { ProviderContext } from './context.js';
 import type { OpCodeInput } from './hooks.js';

@@ -9,6 +9,16 @@
  *   folder, with a reset environment;
  * - an npm plugin implements the operations in JavaScript (spawning tools through
  *   `ctx.run`) and reports its definitions with `path` = its package folder.
+ *
+ * States, per definition on a node (from `diagnose`) and per instance disk set:
+ * ```
+ *  definition:  not found ── installed ──► invalid (diagnose says why) ─ fixed ─► valid
+ *  instance:    blank disks ──create──► installed ──rename──► installed (new name)
+ *                   ▲                       │ export (read, per disk) / import (write, per disk)
+ *                   └──── reinstall (create with INSTANCE_REINSTALL=1) ◄┘
+ * ```
+ * Only valid definitions are used; `verify` (API 20) runs before create/reinstall when
+ * parameters are given. A failed create leaves the disks to the core to wipe or remove.
  * Requests are typed (OsInstance, OsDisk, OsNic); turning them into `OS_*`, `INSTANCE_*`,
  * `DISK_N_*`, `NIC_N_*`, `OSP_*` variables is the script provider's job. The core asks all
  * providers of a node and, for a name reported twice, uses the first provider registered
