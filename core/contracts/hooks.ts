@@ -18,6 +18,8 @@ export interface JobContext {
 /** Returned by a `before*` tap to stop the operation; the job fails with this reason. */
 export interface Veto {
   readonly veto: string;
+  /** Filled in by the host: the plugin whose tap vetoed. */
+  readonly plugin?: string;
 }
 
 export interface OpcodeOutcome {

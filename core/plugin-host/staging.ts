@@ -83,13 +83,28 @@ export function stagePluginApi(parts: HostParts, plugin: string, options: Params
         provided.push({ kind: s.kind, name: s.name });
       } else {
         const onError = (e: unknown) => attribute(e, plugin, s.hook, 'GNT_PLUGIN_HOOK_FAILED');
-        (parts.hooks[s.hook] as unknown as AnyHook)[s.method]!(s.options, wrapTap(s.method, s.fn, onError));
+        (parts.hooks[s.hook] as unknown as AnyHook)[s.method]!(s.options, wrapTap(s.method, signVetoes(s.fn, plugin), onError));
       }
     }
     return provided;
   };
 
   return { api, commit };
+}
+
+/** A tap's veto (`{ veto }` from a before-hook) is signed with the plugin's name. */
+function signVetoes(fn: Function, plugin: string): Function {
+  const sign = (r: unknown) => (r && typeof r === 'object' && typeof (r as { veto?: unknown }).veto === 'string' ? { ...(r as object), plugin } : r);
+  return function (this: unknown, ...args: unknown[]) {
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      // tapAsync: sign what is passed to the callback
+      const cb = last as (err: unknown, result?: unknown) => void;
+      return fn.apply(this, [...args.slice(0, -1), (err: unknown, result?: unknown) => cb(err, sign(result))]);
+    }
+    const out = fn.apply(this, args);
+    return out && typeof (out as PromiseLike<unknown>).then === 'function' ? Promise.resolve(out).then(sign) : sign(out);
+  };
 }
 
 function wrapTap(method: TapMethod, fn: Function, onError: (e: unknown) => GanetiError): Function {

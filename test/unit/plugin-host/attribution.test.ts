@@ -68,7 +68,7 @@ describe('error attribution', () => {
       plugin('p-veto', (h) => h.hooks.beforeOpcode.tap('p-veto', () => ({ veto: 'maintenance window' }))),
       plugin('p-late', (h) => h.hooks.beforeOpcode.tap('p-late', () => { ran = true; return undefined; })),
     );
-    assert.deepEqual(await host.hooks.beforeOpcode.promise(op, job), { veto: 'maintenance window' });
+    assert.deepEqual(await host.hooks.beforeOpcode.promise(op, job), { veto: 'maintenance window', plugin: 'p-veto' });
     assert.equal(ran, false);
   });
 

@@ -1,0 +1,65 @@
+import type { PluginHost } from '../plugin-host/host.js';
+import type { OpCode } from './opcodes/definitions.js';
+
+/** Lock levels in acquisition order (design: cluster > instance > nodegroup > network > node > node-res). */
+export const LOCK_LEVELS = Object.freeze(['cluster', 'instance', 'nodegroup', 'network', 'node', 'node-res'] as const);
+export type LockLevelName = (typeof LOCK_LEVELS)[number];
+export const BGL = 'BGL';
+/** A whole level (Ganeti's ALL_SET). */
+export const ALL_SET = 'ALL' as const;
+
+export type NeededLocks = Partial<Record<LockLevelName, readonly string[] | typeof ALL_SET>>;
+
+/** What a logical unit may use while it runs. */
+export interface UnitContext {
+  readonly jobId: number;
+  readonly opIndex: number;
+  readonly signal: AbortSignal;
+  readonly host: PluginHost;
+  /** Read access to the cluster configuration (null before `gnt-cluster init`). */
+  readonly config: ConfigReader | null;
+  /** Appends a message to the opcode's log (shown by the CLI while it polls). */
+  feedback(message: string): void;
+}
+
+/** The part of the config store a unit reads; writes go through `config.update`. */
+export interface ConfigReader {
+  readonly data: unknown;
+}
+
+/**
+ * A logical unit: the code of one opcode, run in Ganeti's phases by the processor.
+ * 1. checkArguments: syntax beyond the schema, no config or locks;
+ * 2. expandNames: turn names into UUIDs and fill `neededLocks` (and `shareLocks`);
+ * 3. declareLocks(level): refine a level's locks once the levels above are held;
+ * 4. checkPrereq: check the cluster state under the locks (raise ECODE_* errors);
+ * 5. the `beforeOpcode` hook (plugins may veto; hook scripts run here);
+ * 6. exec: do the work, reporting progress through `feedback`;
+ * 7. the `afterOpcode` hook, with the outcome.
+ * `hooksEnv`/`hooksNodes` describe the hook-script environment for opcodes that have hooks.
+ */
+export abstract class LogicalUnit<Op extends OpCode = OpCode> {
+  /** Needs the Big Ganeti Lock exclusively (legacy, global operations). */
+  readonly requiresBgl: boolean = true;
+  /** Hook path (`instance-start`, ...) or null for opcodes without hooks. */
+  readonly hookPath: string | null = null;
+  neededLocks: NeededLocks = {};
+  /** Levels to take in shared mode. */
+  shareLocks: Partial<Record<LockLevelName, boolean>> = {};
+
+  constructor(
+    readonly op: Op,
+    readonly ctx: UnitContext,
+  ) {}
+
+  checkArguments(): void {}
+  expandNames(): void | Promise<void> {}
+  declareLocks(_level: LockLevelName): void {}
+  checkPrereq(): void | Promise<void> {}
+  abstract exec(): Promise<unknown>;
+  hooksEnv(): Record<string, string> | null {
+    return null;
+  }
+}
+
+export type UnitClass<Op extends OpCode> = new (op: Op, ctx: UnitContext) => LogicalUnit<Op>;

@@ -1,0 +1,49 @@
+import type { OpCommon } from './common.js';
+
+/**
+ * The opcodes ganeti-ts runs, each with its TypeScript type and the JSON schema of its own
+ * fields (Ganeti's names and defaults). The schema and the type are written side by side;
+ * the unit table (unit-table.ts) maps each OP_ID to its logical unit.
+ */
+export interface OpTestDelay extends OpCommon {
+  readonly OP_ID: 'OP_TEST_DELAY';
+  /** Seconds to sleep. */
+  readonly duration: number;
+  readonly on_master: boolean;
+  readonly on_nodes: readonly string[];
+  readonly on_node_uuids: readonly string[] | null;
+  readonly repeat: number;
+  readonly interruptible: boolean;
+  readonly no_locks: boolean;
+}
+
+export interface OpClusterQuery extends OpCommon {
+  readonly OP_ID: 'OP_CLUSTER_QUERY';
+}
+
+export type OpCode = OpTestDelay | OpClusterQuery;
+export type OpId = OpCode['OP_ID'];
+export type OpOf<K extends OpId> = Extract<OpCode, { OP_ID: K }>;
+
+export interface OpcodeSchema {
+  readonly properties: Readonly<Record<string, object>>;
+  readonly required?: readonly string[];
+}
+
+export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.freeze({
+  OP_TEST_DELAY: {
+    properties: {
+      duration: { type: 'number', minimum: 0 },
+      on_master: { type: 'boolean', default: true },
+      on_nodes: { type: 'array', items: { type: 'string' }, default: [] },
+      on_node_uuids: { anyOf: [{ type: 'null' }, { type: 'array', items: { type: 'string' } }], default: null },
+      repeat: { type: 'integer', minimum: 0, default: 0 },
+      interruptible: { type: 'boolean', default: false },
+      no_locks: { type: 'boolean', default: true },
+    },
+    required: ['duration'],
+  },
+  OP_CLUSTER_QUERY: { properties: {} },
+});
+
+export const OPCODE_IDS = Object.freeze(Object.keys(OPCODE_SCHEMAS) as OpId[]);

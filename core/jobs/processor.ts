@@ -1,0 +1,93 @@
+import { GanetiError } from '../errors/index.js';
+import type { JobContext, OpCodeInput } from '../contracts/hooks.js';
+import type { PluginHost } from '../plugin-host/host.js';
+import { ALL_SET, BGL, LOCK_LEVELS, type ConfigReader, type LockLevelName, type UnitContext } from './logical-unit.js';
+import { UNIT_TABLE } from './unit-table.js';
+import { validateOpcode } from './opcodes/validate.js';
+import type { OpCode } from './opcodes/definitions.js';
+
+/** What the processor needs from the lock manager (core/jobs/locking.ts adapts core/locks). */
+export interface LockingService {
+  /**
+   * Acquires `names` (or the whole level) at `level` for `owner`, retrying with growing
+   * timeouts and raising the priority while it starves (`onWaiting` reports each failed
+   * attempt and the new priority). Rejects when `signal` aborts; then nothing is held.
+   */
+  acquire(
+    owner: number,
+    level: LockLevelName,
+    names: readonly string[] | typeof ALL_SET,
+    shared: boolean,
+    options: { priority: number; signal: AbortSignal; onWaiting: (priority: number) => void },
+  ): Promise<void>;
+  releaseAll(owner: number): void;
+}
+
+/** How one opcode's run reports back to its job. */
+export interface OpcodeRun {
+  readonly jobId: number;
+  readonly opIndex: number;
+  readonly priority: number;
+  readonly signal: AbortSignal;
+  /** Locks are being waited for (again); `priority` may have been raised. */
+  waiting(priority: number): void;
+  /** Locks are held; the opcode is about to run its checks and exec. Persisted before exec. */
+  running(): Promise<void>;
+  feedback(message: string): void;
+}
+
+/**
+ * Runs one opcode through its logical unit's phases (Ganeti's mcpu): validate, check
+ * arguments, expand names, take the locks level by level, check prerequisites, let plugins
+ * veto (`beforeOpcode`), exec, and always release the locks. `afterOpcode` is the queue's.
+ */
+export class Processor {
+  constructor(
+    private readonly host: PluginHost,
+    private readonly locks: LockingService,
+    private readonly config: () => ConfigReader | null,
+  ) {}
+
+  async run(input: OpCodeInput, run: OpcodeRun): Promise<unknown> {
+    const op = validateOpcode(input);
+    const ctx: UnitContext = {
+      jobId: run.jobId,
+      opIndex: run.opIndex,
+      signal: run.signal,
+      host: this.host,
+      config: this.config(),
+      feedback: (m) => run.feedback(m),
+    };
+    const Unit = UNIT_TABLE[op.OP_ID] as new (op: OpCode, ctx: UnitContext) => InstanceType<(typeof UNIT_TABLE)[typeof op.OP_ID]>;
+    const lu = new Unit(op, ctx);
+    lu.checkArguments();
+    await lu.expandNames();
+    let priority = run.priority;
+    const onWaiting = (p: number) => {
+      priority = p;
+      run.waiting(p);
+    };
+    try {
+      for (const level of LOCK_LEVELS) {
+        if (level === 'cluster') {
+          await this.locks.acquire(run.jobId, 'cluster', [BGL], !lu.requiresBgl, { priority, signal: run.signal, onWaiting });
+          continue;
+        }
+        lu.declareLocks(level);
+        const names = lu.neededLocks[level];
+        if (names === undefined || (names !== ALL_SET && names.length === 0)) continue;
+        await this.locks.acquire(run.jobId, level, names, lu.shareLocks[level] ?? false, { priority, signal: run.signal, onWaiting });
+      }
+      run.signal.throwIfAborted();
+      await run.running();
+      await lu.checkPrereq();
+      const jobCtx: JobContext = { jobId: run.jobId, opIndex: run.opIndex, signal: run.signal, log: (m) => run.feedback(m) };
+      const veto = await this.host.hooks.beforeOpcode.promise(op as unknown as OpCodeInput, jobCtx);
+      if (veto) throw new GanetiError('GNT_OPCODE_VETOED', { opcode: op.OP_ID, plugin: veto.plugin ?? 'unknown', reason: veto.veto });
+      if (op.dry_run) return null;
+      return await lu.exec();
+    } finally {
+      this.locks.releaseAll(run.jobId);
+    }
+  }
+}
