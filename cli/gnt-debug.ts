@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { createProgram, main } from './common/program.js';
+import { addOpcodeOptions, luxiAction } from './common/luxi.js';
 
 const program = createProgram('gnt-debug', 'Debugging commands');
 
@@ -14,5 +15,21 @@ program
     const { listPlugins } = await import('./commands/debug-plugins.js');
     await listPlugins(opts);
   });
+
+const delayCmd = program
+  .command('delay')
+  .description('Executes a TestDelay OpCode')
+  .argument('<duration>', 'seconds to sleep')
+  .option('--no-master', 'Do not sleep in the master code')
+  .option('-n <node>', 'Select nodes to sleep on', (node: string, nodes: string[] = []) => [...nodes, node])
+  .option('-r, --repeat <count>', 'Number of times to repeat the sleep', '0')
+  .option('-i, --interruptible', 'Allows the opcode to be interrupted by using a domain socket')
+  .option('-l, --no-locks', "Don't take locks while performing the delay");
+addOpcodeOptions(delayCmd).action(
+  luxiAction(async (duration: string, opts: { master: boolean; n?: string[]; locks: boolean } & Record<string, unknown>) => {
+    const { delay } = await import('./commands/debug-delay.js');
+    await delay(duration, { ...opts, master: opts.master, node: opts.n ?? [], noLocks: !opts.locks });
+  }),
+);
 
 main(program);

@@ -4,3 +4,4 @@ export { check, runChecked, describeStatus, tailLines, TAIL_LINES } from './chec
 export { boundRunner } from './bound.js';
 export { quoteArgv } from './quote.js';
 export type { RunOptions, RunResult, Runner } from './types.js';
+export { spawnDetached } from './daemon.js';

@@ -99,10 +99,6 @@ export class Job {
     this.changed();
   }
 
-  logSince(serial: number): LogEntry[] {
-    return this.data.ops.flatMap((o) => o.log.filter((l) => l[0] > serial));
-  }
-
   changed(): void {
     this.version++;
     const waiters = [...this.#waiters];

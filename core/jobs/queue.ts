@@ -5,10 +5,10 @@ import { Job } from './job.js';
 import { Heap } from './heap.js';
 import type { Processor } from './processor.js';
 import type { QueueStore } from './queue-store.js';
-import { encodeError } from './error-encoding.js';
+import { encodeError } from '../errors/index.js';
 import { validateOpcode } from './opcodes/validate.js';
 import type { OpCode } from './opcodes/definitions.js';
-import { isFinalized, type JobData, type JobStatus, type LogEntry } from './types.js';
+import { isFinalized, type JobData, type JobStatus } from './types.js';
 import { timestampSeconds } from './timestamp.js';
 
 export interface JobQueueOptions {
@@ -237,28 +237,29 @@ export class JobQueue {
   }
 
   /**
-   * WaitForJobChange: returns `[info, new log entries]` as soon as the projected fields or
-   * the log differ from what the caller has, at once for a finished job, or 'nochange'.
+   * WaitForJobChange: calls `check` on the job now and after each change until it returns
+   * something (the caller decides what counts as a change, e.g. core/query's jobChange), or
+   * answers 'nochange' after `timeoutS` (at most 89 s, as in Ganeti).
    */
-  async waitForChange(
-    id: number,
-    project: (job: Job) => unknown[],
-    prevInfo: unknown,
-    prevLogSerial: number | null,
-    timeoutS: number,
-  ): Promise<'nochange' | [unknown[], LogEntry[]]> {
+  async waitForChange<T>(id: number, check: (job: JobData) => T | null, timeoutS: number): Promise<T | 'nochange'> {
     const job = this.#jobs.get(id);
     if (!job) throw new GanetiError('GNT_JOB_NOT_FOUND', { job: String(id) });
     const deadline = Date.now() + Math.min(Math.max(0, timeoutS), MAX_WAIT_S) * 1000;
-    const prev = JSON.stringify(prevInfo ?? null);
     for (;;) {
-      const info = project(job);
-      const log = job.logSince(prevLogSerial ?? 0);
-      if (log.length || JSON.stringify(info) !== prev || job.finalized) return [info, log];
+      const answer = check(job.data);
+      if (answer !== null) return answer;
       const left = deadline - Date.now();
       if (left <= 0) return 'nochange';
       await job.nextChange(left);
     }
+  }
+
+  isDrained(): Promise<boolean> {
+    return this.o.store.isDrained();
+  }
+
+  setDrained(flag: boolean): Promise<void> {
+    return this.o.store.setDrained(flag);
   }
 
   /** Resolves when nothing is queued or running (tests, benchmarks, shutdown). */

@@ -11,6 +11,7 @@ import { memoryLogger } from '../../../core/log.js';
 import { run } from '../../../core/exec/index.js';
 import { PLUGIN_API_VERSION, type GanetiPlugin } from '../../../core/contracts/index.js';
 import type { JobData } from '../../../core/jobs/types.js';
+import { jobChange } from '../../../core/query/job-fields.js';
 import { removeDir, tempDir } from '../../helpers/tmp.js';
 import { delay, queueHarness, waitFor, type QueueHarness } from './harness.js';
 
@@ -156,11 +157,11 @@ describe('job queue', () => {
   test('per-opcode log messages, and wait-for-change with a timeout', async () => {
     h = await queueHarness(root);
     const id = await h.queue.submit([delay(0.02, { repeat: 2 })]);
-    const project = (j: { status: string }) => [j.status];
-    const first = await h.queue.waitForChange(id, project, null, 0, 5);
+    const changed = (prev: unknown[] | null) => (job: JobData) => jobChange(job, ['status'], prev, 0);
+    const first = await h.queue.waitForChange(id, changed(null), 5);
     assert.notEqual(first, 'nochange');
     await h.queue.idle();
-    const all = await h.queue.waitForChange(id, project, ['success'], 0, 5);
+    const all = await h.queue.waitForChange(id, changed(['success']), 5);
     assert.ok(all !== 'nochange');
     assert.deepEqual(all[1].map((l) => [l[0], l[2], l[3]]), [
       [1, 'message', 'Test delay iteration 1/3 starting'],
@@ -170,7 +171,7 @@ describe('job queue', () => {
     const long = await h.queue.submit([delay(5)]);
     await waitFor(() => h.queue.job(long)!.status === 'running');
     const t0 = Date.now();
-    assert.equal(await h.queue.waitForChange(long, project, ['running'], 0, 0.2), 'nochange');
+    assert.equal(await h.queue.waitForChange(long, changed(['running']), 0.2), 'nochange');
     assert.ok(Date.now() - t0 >= 190);
     await h.queue.cancel(long, true);
   });

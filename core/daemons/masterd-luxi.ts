@@ -1,0 +1,91 @@
+import { GanetiError } from '../errors/index.js';
+import type { ConfigStore } from '../config/index.js';
+import type { LockManager } from '../locks/index.js';
+import type { JobQueue } from '../jobs/queue.js';
+import type { JobData } from '../jobs/types.js';
+import type { LuxiHandlers } from '../luxi/methods.js';
+import { JOB_QUERY_FIELDS, jobChange, jobFieldValues, queryJobs, requestedJobIds, type JobRow } from '../query/job-fields.js';
+
+export interface MasterdParts {
+  readonly queue: JobQueue;
+  readonly locks: LockManager;
+  readonly config: ConfigStore | null;
+  readonly clusterInfo: () => Record<string, unknown>;
+}
+
+const ids = (v: unknown) => v as number;
+
+/**
+ * The master's LUXI methods (interfaces §6), arguments already checked by the server's
+ * schemas. Job methods go to the queue; queries read the queue or the config.
+ */
+export function luxiHandlers(m: MasterdParts): LuxiHandlers {
+  const rows = async (wanted: readonly number[] | null): Promise<JobRow[]> => {
+    if (wanted === null) return m.queue.jobs().map((j) => ({ id: j.id, job: j.data }));
+    return Promise.all(
+      wanted.map(async (id) => {
+        const live = m.queue.job(id);
+        if (live) return { id, job: live.data };
+        const archived = await m.queue.jobData(id);
+        return { id, job: archived, archived: archived !== null };
+      }),
+    );
+  };
+  const queryResource = (what: unknown) => {
+    if (what !== 'job') throw new GanetiError('GNT_QUERY_RESOURCE', { resource: String(what), known: 'job' });
+  };
+
+  return {
+    SubmitJob: ([ops]) => m.queue.submit(ops),
+    SubmitJobToDrainedQueue: ([ops]) => m.queue.submit(ops, { ignoreDrain: true }),
+    SubmitManyJobs: async ([jobs]) => (await m.queue.submitMany(jobs as unknown[])).map((r) => [r[0], r[1]]),
+    WaitForJobChange: ([id, fields, prevInfo, prevSerial, timeout]) =>
+      m.queue.waitForChange(
+        ids(id),
+        (job: JobData) => jobChange(job, fields as string[], prevInfo as unknown[] | null, prevSerial as number | null),
+        timeout as number,
+      ),
+    QueryJobs: async ([wanted, fields]) => {
+      const list = await rows(wanted as number[] | null);
+      return list.sort((a, b) => a.id - b.id).map((r) => (r.job ? jobFieldValues(r.job, fields as string[], r.archived) : null));
+    },
+    CancelJob: ([id, kill]) => m.queue.cancel(ids(id), Boolean(kill)),
+    ArchiveJob: ([id]) => m.queue.archive(ids(id)),
+    AutoArchiveJobs: ([age, timeout]) => m.queue.autoArchive(age as number, timeout as number),
+    ChangeJobPriority: ([id, priority]) => m.queue.changePriority(ids(id), priority as number),
+    Query: async ([what, fields, qfilter]) => {
+      queryResource(what);
+      return queryJobs(fields as string[], qfilter, await rows(requestedJobIds(qfilter)));
+    },
+    QueryFields: ([what, fields]) => {
+      queryResource(what);
+      return { fields: JOB_QUERY_FIELDS.definitions((fields as string[] | null) ?? null) };
+    },
+    QueryClusterInfo: () => m.clusterInfo(),
+    QueryConfigValues: async ([fields]) => {
+      const info = m.config ? m.clusterInfo() : {};
+      const drained = await m.queue.isDrained();
+      const values: Record<string, unknown> = {
+        cluster_name: info['name'] ?? null,
+        master_node: info['master'] ?? null,
+        drain_flag: drained,
+        watcher_pause: null,
+        modify_ssh_setup: false,
+        ssh_key_type: 'rsa',
+        ssh_key_bits: 2048,
+      };
+      return (fields as string[]).map((f) => {
+        if (!(f in values)) throw new GanetiError('GNT_QUERY_UNKNOWN_FIELD', { resource: 'config values', fields: f });
+        return values[f];
+      });
+    },
+    QueryTags: ([kind]) => {
+      if (kind !== 'cluster') throw new GanetiError('GNT_QUERY_RESOURCE', { resource: `tags of ${String(kind)}`, known: 'cluster' });
+      return m.config ? m.clusterInfo()['tags'] : [];
+    },
+    SetDrainFlag: async ([flag]) => {
+      await m.queue.setDrained(Boolean(flag));
+      return true;
+    },
+  };
+}
