@@ -18,13 +18,13 @@ program
 
 const delayCmd = program
   .command('delay')
-  .description('Executes a TestDelay OpCode')
+  .description('submit OP_TEST_DELAY: sleep <duration> seconds inside a job')
   .argument('<duration>', 'seconds to sleep')
-  .option('--no-master', 'Do not sleep in the master code')
-  .option('-n <node>', 'Select nodes to sleep on', (node: string, nodes: string[] = []) => [...nodes, node])
-  .option('-r, --repeat <count>', 'Number of times to repeat the sleep', '0')
-  .option('-i, --interruptible', 'Allows the opcode to be interrupted by using a domain socket')
-  .option('-l, --no-locks', "Don't take locks while performing the delay");
+  .option('--no-master', 'do not sleep on the master')
+  .option('-n <node>', 'also sleep on <node> (repeatable)', (node: string, nodes: string[] = []) => [...nodes, node])
+  .option('-r, --repeat <count>', 'sleep this many more times', '0')
+  .option('-i, --interruptible', 'let the delay be interrupted')
+  .option('-l, --no-locks', 'take no node locks');
 addOpcodeOptions(delayCmd).action(
   luxiAction(async (duration: string, opts: { master: boolean; n?: string[]; locks: boolean } & Record<string, unknown>) => {
     const { delay } = await import('./commands/debug-delay.js');

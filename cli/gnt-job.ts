@@ -21,13 +21,13 @@ function statusSelectors(cmd: Command, selectors: Record<string, string>): () =>
 
 const listCmd = program
   .command('list')
-  .description('Lists the jobs and their status. The available fields can be shown using the "list-fields" command. The default field list is (in order): id, status, summary.')
+  .description('list jobs (default fields: id, status, summary; see list-fields)')
   .argument('[job-id...]', 'jobs to list (default: all)')
-  .option('--no-headers', "Don't display column headers")
-  .option('--separator <sep>', 'Separator between output fields (defaults to one space)')
-  .option('-o, --output <fields>', 'Comma separated list of output fields')
-  .option('-v, --verbose', 'Increase the verbosity of the operation')
-  .option('--archived', 'Include archived jobs in list (slow and expensive)');
+  .option('--no-headers', 'omit the header line')
+  .option('--separator <sep>', 'join fields with <sep> instead of aligning columns')
+  .option('-o, --output <fields>', 'fields to show, comma-separated; +f adds to the defaults')
+  .option('-v, --verbose', 'print verbose values')
+  .option('--archived', 'also list archived jobs (reads the archive)');
 const listStatus = statusSelectors(listCmd, {
   pending: 'Select jobs pending execution or being cancelled',
   running: 'Show jobs currently running only',
@@ -43,10 +43,10 @@ listCmd.action(
 
 program
   .command('list-fields')
-  .description('Lists all available fields for jobs')
+  .description('describe the fields of the job list')
   .argument('[fields...]', 'fields to describe (default: all)')
-  .option('--no-headers', "Don't display column headers")
-  .option('--separator <sep>', 'Separator between output fields (defaults to one space)')
+  .option('--no-headers', 'omit the header line')
+  .option('--separator <sep>', 'join fields with <sep> instead of aligning columns')
   .action(
     luxiAction(async (fields: string[], opts: { headers: boolean; separator?: string }) => {
       await (await actions()).listJobFields(fields, opts);
@@ -55,7 +55,7 @@ program
 
 program
   .command('archive')
-  .description('Archive specified jobs')
+  .description('move finished jobs to the archive')
   .argument('<job-id...>')
   .action(
     luxiAction(async (ids: string[]) => {
@@ -65,7 +65,7 @@ program
 
 program
   .command('autoarchive')
-  .description('Auto archive jobs older than the given age (e.g. 30m, 2h, 1d, 1w, or all)')
+  .description('archive finished jobs older than <age> (30m, 2h, 1d, 1w, or all)')
   .argument('<age>')
   .action(
     luxiAction(async (age: string) => {
@@ -75,13 +75,13 @@ program
 
 const cancelCmd = program
   .command('cancel')
-  .description('Cancel jobs')
+  .description('cancel queued or waiting jobs (running ones with --kill)')
   .usage('{[--force] [--kill --yes-do-it] {--pending | --queued | --waiting} | <job-id> [<job-id>...]}')
   .argument('[job-id...]')
-  .option('-f, --force', 'Force the operation')
-  .option('--kill', 'Kill running jobs with SIGKILL')
-  .option('--yes-do-it', 'Really use --kill')
-  .addOption(new Option('--ya-rly', 'Really use --kill').hideHelp());
+  .option('-f, --force', 'do not ask for confirmation')
+  .option('--kill', 'also kill running jobs (aborts them and their child processes)')
+  .option('--yes-do-it', 'confirm --kill')
+  .addOption(new Option('--ya-rly', 'confirm --kill').hideHelp());
 const cancelStatus = statusSelectors(cancelCmd, {
   pending: 'Select jobs pending execution or being cancelled',
   queued: 'Select queued jobs only',
@@ -98,7 +98,7 @@ cancelCmd.action(
 program
   .command('info')
   .alias('show')
-  .description('Show detailed information about the specified jobs')
+  .description('show jobs in detail: opcodes, timestamps, results, logs')
   .argument('<job-id...>')
   .action(
     luxiAction(async (ids: string[]) => {
@@ -108,7 +108,7 @@ program
 
 program
   .command('wait')
-  .description('Wait for a job to finish')
+  .description('wait until a job has finished')
   .argument('<job-id>')
   .action(
     luxiAction(async (id: string) => {
@@ -118,7 +118,7 @@ program
 
 program
   .command('watch')
-  .description('Follows a job and prints its output as it arrives')
+  .description('print a job\'s log messages as they come, until it finishes')
   .argument('<job-id>')
   .action(
     luxiAction(async (id: string) => {
@@ -128,11 +128,11 @@ program
 
 const prioCmd = program
   .command('change-priority')
-  .description('Change the priority of jobs')
+  .description('change the priority of jobs that have not started')
   .usage('--priority <priority> {[--force] {--pending | --queued | --waiting} | <job-id> [<job-id>...]}')
   .argument('[job-id...]')
   .addOption(new Option('--priority <priority>', 'Priority for opcode processing').choices(['low', 'normal', 'high']))
-  .option('-f, --force', 'Force the operation');
+  .option('-f, --force', 'do not ask for confirmation');
 const prioStatus = statusSelectors(prioCmd, {
   pending: 'Select jobs pending execution or being cancelled',
   queued: 'Select queued jobs only',

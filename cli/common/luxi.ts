@@ -217,13 +217,13 @@ export interface OpcodeOptions {
 
 /** Adds `--dry-run`, `--priority`, `--submit`, `--print-jobid` and `--reason` (Ganeti's help texts). */
 export function addOpcodeOptions(cmd: Command, which: { dryRun?: boolean; submit?: boolean } = {}): Command {
-  if (which.dryRun !== false) cmd.option('--dry-run', 'Do not execute the operation, just run the check steps and verify if it could be executed');
-  cmd.addOption(new Option('--priority <priority>', 'Priority for opcode processing').choices(['low', 'normal', 'high']));
+  if (which.dryRun !== false) cmd.option('--dry-run', 'run the checks only, change nothing');
+  cmd.addOption(new Option('--priority <priority>', 'job priority').choices(['low', 'normal', 'high']));
   if (which.submit !== false) {
-    cmd.option('--submit', "Submit the job and return the job ID, but don't wait for the job to finish");
-    cmd.option('--print-jobid', 'Additionally print the job as first line on stdout (for scripting).');
+    cmd.option('--submit', 'print the job id and return without waiting');
+    cmd.option('--print-jobid', 'also print the bare job id on stdout (for scripts)');
   }
-  cmd.option('--reason <reason>', 'The reason for executing the command');
+  cmd.option('--reason <reason>', 'reason recorded in the job\'s reason trail');
   return cmd;
 }
 

@@ -3,7 +3,6 @@ import type { JobContext, OpCodeInput } from '../contracts/hooks.js';
 import type { PluginHost } from '../plugin-host/host.js';
 import { ALL_SET, BGL, LOCK_LEVELS, type ConfigReader, type LockLevelName, type UnitContext } from './logical-unit.js';
 import { UNIT_TABLE } from './unit-table.js';
-import { validateOpcode } from './opcodes/validate.js';
 import type { OpCode } from './opcodes/definitions.js';
 
 /** What the processor needs from the lock manager (core/jobs/locking.ts adapts core/locks). */
@@ -48,8 +47,9 @@ export class Processor {
     private readonly config: () => ConfigReader | null,
   ) {}
 
+  /** `input` was validated (and its defaults filled) when the job was submitted. */
   async run(input: OpCodeInput, run: OpcodeRun): Promise<unknown> {
-    const op = validateOpcode(input);
+    const op = input as unknown as OpCode;
     const ctx: UnitContext = {
       jobId: run.jobId,
       opIndex: run.opIndex,

@@ -1,3 +1,4 @@
+import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GanetiPaths } from '../paths.js';
@@ -13,10 +14,20 @@ const QUEUE_VERSION = '1\n';
  * temp file and renamed. New jobs and the serial are fsynced before an id is handed out;
  * later updates are written (page cache) without fsync, coalesced per job, so a crashed
  * master process loses nothing and a busy queue does not wait on the disk for every step.
+ * A new job file is created in place (O_EXCL) and fsynced: its id is not yet known to anyone,
+ * so a torn file can only belong to a job nobody was told about. An update rewrites the file
+ * in place with one write() from offset 0, padded with spaces to the previous length (JSON
+ * allows trailing white space): a killed master leaves either the old or the new content,
+ * and no directory entry changes, which keeps the file system journal out of the hot path.
+ * Updates are synchronous: a job file is small, and a write on the event loop beats several
+ * round trips through libuv's thread pool.
  */
 export class QueueStore {
   #serial = 0;
-  #pending = new Map<number, { job: () => JobData; writing: Promise<void> | null; dirty: boolean }>();
+  #dirty = new Map<number, () => JobData>();
+  /** Bytes in each job file, so an update can pad over a longer old content. */
+  #sizes = new Map<number, number>();
+  #scheduled = false;
 
   constructor(
     readonly paths: GanetiPaths,
@@ -50,43 +61,67 @@ export class QueueStore {
     const worker = async () => {
       while (next < jobs.length) {
         const job = jobs[next++]!;
-        await this.#durableWrite(this.#jobPath(job.id), JSON.stringify(job));
+        const bytes = Buffer.from(JSON.stringify(job));
+        const fh = await open(this.#jobPath(job.id), 'wx', 0o640);
+        try {
+          await fh.writeFile(bytes);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+        this.#sizes.set(job.id, bytes.length);
       }
     };
     await Promise.all(Array.from({ length: Math.min(32, jobs.length) }, worker));
     await this.#syncDir();
   }
 
-  /** Schedules a write of the job's current state; several changes coalesce into one write. */
-  update(id: number, snapshot: () => JobData): Promise<void> {
-    let p = this.#pending.get(id);
-    if (!p) {
-      p = { job: snapshot, writing: null, dirty: false };
-      this.#pending.set(id, p);
+  /** Schedules a write of the job's current state; changes before the write coalesce. */
+  update(id: number, snapshot: () => JobData): void {
+    this.#dirty.set(id, snapshot);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      setImmediate(() => this.flush());
     }
-    p.job = snapshot;
-    p.dirty = true;
-    return (p.writing ??= this.#drain(id, p));
   }
 
-  async #drain(id: number, p: { job: () => JobData; writing: Promise<void> | null; dirty: boolean }): Promise<void> {
-    await Promise.resolve(); // let changes made in the same tick coalesce
+  /** Writes the job's current state now (before an opcode executes, so a restart never reruns it). */
+  writeNow(id: number, data: JobData): void {
+    this.#dirty.delete(id);
+    this.#writeSync(id, data);
+  }
+
+  /** Writes every scheduled update. */
+  flush(): void {
+    this.#scheduled = false;
+    const dirty = [...this.#dirty];
+    this.#dirty.clear();
+    for (const [id, snapshot] of dirty) this.#writeSync(id, snapshot());
+  }
+
+  #writeSync(id: number, data: JobData): void {
+    const path = this.#jobPath(id);
     try {
-      while (p.dirty) {
-        p.dirty = false;
-        await this.#atomicWrite(this.#jobPath(id), JSON.stringify(p.job()));
+      const text = JSON.stringify(data);
+      const old = this.#sizes.get(id);
+      if (old === undefined) {
+        writeFileSync(`${path}.tmp`, text, { mode: 0o640 });
+        renameSync(`${path}.tmp`, path);
+        this.#sizes.set(id, Buffer.byteLength(text));
+        return;
       }
+      let bytes = Buffer.from(text);
+      if (bytes.length < old) bytes = Buffer.concat([bytes, Buffer.alloc(old - bytes.length, 0x20)]);
+      const fd = openSync(path, 'r+');
+      try {
+        writeSync(fd, bytes, 0, bytes.length, 0);
+      } finally {
+        closeSync(fd);
+      }
+      this.#sizes.set(id, bytes.length);
     } catch (e) {
       this.log.error(`cannot write job ${id}: ${(e as Error).message}`);
-    } finally {
-      p.writing = null;
-      if (!p.dirty) this.#pending.delete(id);
     }
-  }
-
-  /** Waits for every scheduled write. */
-  async flush(): Promise<void> {
-    await Promise.all([...this.#pending.values()].map((p) => p.writing));
   }
 
   async loadAll(): Promise<JobData[]> {
@@ -94,7 +129,10 @@ export class QueueStore {
     const jobs: JobData[] = [];
     for (const name of names) {
       try {
-        jobs.push(JSON.parse(await readFile(join(this.dir, name), 'utf8')) as JobData);
+        const text = await readFile(join(this.dir, name), 'utf8');
+        const job = JSON.parse(text) as JobData;
+        this.#sizes.set(job.id, Buffer.byteLength(text));
+        jobs.push(job);
       } catch (e) {
         // a job file we cannot read is set aside, never silently dropped
         this.log.error(`unreadable job file ${name} moved to ${name}.corrupt: ${(e as Error).message}`);
@@ -114,7 +152,8 @@ export class QueueStore {
 
   /** Moves a finished job into the archive. */
   async archive(id: number): Promise<void> {
-    await this.#pending.get(id)?.writing;
+    if (this.#dirty.has(id)) this.flush();
+    this.#sizes.delete(id);
     const to = this.#archivePath(id);
     await mkdir(join(to, '..'), { recursive: true });
     await rename(this.#jobPath(id), to);
@@ -139,12 +178,6 @@ export class QueueStore {
 
   #archivePath(id: number): string {
     return join(this.paths.queueArchiveDir, String(Math.floor(id / 10000)), `job-${id}`);
-  }
-
-  async #atomicWrite(path: string, text: string): Promise<void> {
-    const tmp = `${path}.tmp`;
-    await writeFile(tmp, text, { mode: 0o640 });
-    await rename(tmp, path);
   }
 
   async #durableWrite(path: string, text: string): Promise<void> {

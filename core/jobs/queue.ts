@@ -70,15 +70,31 @@ export class JobQueue {
         this.#persist(job);
       } else if (status === 'queued' || status === 'waiting') {
         for (const op of job.data.ops) if (op.status === 'waiting') op.status = 'queued';
+        const bad = this.#invalidInput(job);
+        if (bad) {
+          job.finishRemaining(job.currentOp, 'error', encodeError(bad));
+          this.#persist(job);
+          continue;
+        }
         requeued++;
         this.#persist(job);
         this.#enqueue(job);
       }
     }
-    await this.o.store.flush();
+    this.o.store.flush();
     if (all.length) await this.o.store.allocate(0, Math.max(...all.map((j) => j.id)));
     this.#pump();
     return { jobs: all.length, requeued, lost };
+  }
+
+  /** A job read back from disk is checked again (and its defaults filled) before it runs. */
+  #invalidInput(job: Job): GanetiError | undefined {
+    try {
+      for (const op of job.data.ops) if (!isFinalized(op.status)) op.input = validateOpcode(op.input) as unknown as typeof op.input;
+      return undefined;
+    } catch (e) {
+      return e instanceof GanetiError ? e : new GanetiError('GNT_INTERNAL', { reason: describeError(e) });
+    }
   }
 
   /** Stops starting jobs; running ones are aborted; every write is flushed. */
@@ -86,7 +102,7 @@ export class JobQueue {
     this.#closed = true;
     for (const job of this.#jobs.values()) if (!job.finalized && this.#isActive(job)) job.controller.abort();
     await this.idle();
-    await this.o.store.flush();
+    this.o.store.flush();
   }
 
   get size(): number {
@@ -304,8 +320,8 @@ export class JobQueue {
     if (this.#running === 0 && this.#ready.size === 0) this.#idleWaiters.splice(0).forEach((r) => r());
   }
 
-  #persist(job: Job): Promise<void> {
-    return this.o.store.update(job.id, () => job.data);
+  #persist(job: Job): void {
+    this.o.store.update(job.id, () => job.data);
   }
 
   /** A job ended: wake the jobs that wait for it. */
@@ -352,7 +368,7 @@ export class JobQueue {
           },
           running: async () => {
             job.setOpStatus(i, 'running');
-            await this.#persist(job); // on disk before exec: a restart must not run it again
+            this.o.store.writeNow(job.id, job.data); // on disk before exec: a restart must not run it again
           },
           feedback: (m) => {
             job.log(i, 'message', m);
