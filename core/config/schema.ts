@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { ObjectKind } from './objects.js';
+import { lazyAjv } from '../schema/ajv.js';
 
 /**
  * JSON schema of `config.data` (ajv, draft-07). It checks the types of the fields ganeti-ts
@@ -263,15 +263,15 @@ function build(level: SchemaLevel): Schema {
 /** The schema of a whole `config.data` at a level (a fresh copy; for documentation and tools). */
 export const configSchema = (level: SchemaLevel): Schema => build(level);
 
-const require = createRequire(import.meta.url);
-let ajv: Ajv | undefined;
+// No coercion, no defaults: validation never changes the data it looks at.
+const baseAjv = lazyAjv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true, allowUnionTypes: true });
+let schemasAdded = false;
 const getAjv = (): Ajv => {
-  if (!ajv) {
-    const AjvClass = (require('ajv') as { Ajv: typeof Ajv }).Ajv;
-    // No coercion, no defaults: validation never changes the data it looks at.
-    ajv = new AjvClass({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true, allowUnionTypes: true });
+  const ajv = baseAjv();
+  if (!schemasAdded) {
     ajv.addSchema(build('loaded'));
     ajv.addSchema(build('current'));
+    schemasAdded = true;
   }
   return ajv;
 };

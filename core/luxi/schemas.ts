@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { lazyAjv } from '../schema/ajv.js';
 import { GanetiError } from '../errors/index.js';
 import type { LuxiMethod } from './methods.js';
 
@@ -103,19 +103,14 @@ export function argsSchema(method: LuxiMethod): Schema {
 }
 
 // ajv is loaded on the first request that needs it, and each method compiled on first use.
-const require = createRequire(import.meta.url);
-let ajv: Ajv | undefined;
+// JSON off the wire: no coercion, no defaults; tuples may have optional tails.
+const getAjv = lazyAjv({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true, strictTuples: false, allowUnionTypes: true });
 const validators = new Map<LuxiMethod, ValidateFunction>();
 
 function validatorFor(method: LuxiMethod): ValidateFunction {
   let v = validators.get(method);
   if (!v) {
-    if (!ajv) {
-      const AjvClass = (require('ajv') as { Ajv: typeof Ajv }).Ajv;
-      // JSON off the wire: no coercion, no defaults; tuples may have optional tails.
-      ajv = new AjvClass({ allErrors: false, coerceTypes: false, useDefaults: false, strict: true, strictTuples: false, allowUnionTypes: true });
-    }
-    v = ajv.compile(argsSchema(method));
+    v = getAjv().compile(argsSchema(method));
     validators.set(method, v);
   }
   return v;

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { lazyAjv } from '../schema/ajv.js';
 import { GanetiError } from '../errors/index.js';
 import type { Params, ParamsSchema } from '../contracts/params.js';
 
@@ -8,15 +8,7 @@ import type { Params, ParamsSchema } from '../contracts/params.js';
  * a version never pays for it. Values are coerced to the declared types (strings from the
  * command line become numbers and booleans, as Ganeti's hvparams do) on a copy.
  */
-const require = createRequire(import.meta.url);
-let ajv: Ajv | undefined;
-const getAjv = (): Ajv => {
-  if (!ajv) {
-    const AjvClass = (require('ajv') as { Ajv: typeof Ajv }).Ajv;
-    ajv = new AjvClass({ allErrors: true, coerceTypes: true, strict: true, useDefaults: false });
-  }
-  return ajv;
-};
+const getAjv = lazyAjv({ allErrors: true, coerceTypes: true, strict: true, useDefaults: false });
 
 /** Checks the shape the host relies on; returns a problem or null. Cheap, no ajv. */
 export function paramsSchemaProblem(schema: unknown): string | null {

@@ -1,23 +1,18 @@
-import { createRequire } from 'node:module';
-import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { lazyAjv } from '../../schema/ajv.js';
 import { GanetiError } from '../../errors/index.js';
 import { COMMON_FIELDS } from './common.js';
 import { OPCODE_SCHEMAS, OPCODE_IDS, type OpCode, type OpId } from './definitions.js';
 
-const require = createRequire(import.meta.url);
-let ajv: Ajv | undefined;
+// Opcodes come as JSON over LUXI/RAPI: no coercion, defaults filled as Ganeti does.
+const getAjv = lazyAjv({ allErrors: false, coerceTypes: false, useDefaults: true, strict: false });
 const validators = new Map<OpId, ValidateFunction>();
 
 function validatorFor(id: OpId): ValidateFunction {
   let v = validators.get(id);
   if (!v) {
-    if (!ajv) {
-      const AjvClass = (require('ajv') as { Ajv: typeof Ajv }).Ajv;
-      // Opcodes come as JSON over LUXI/RAPI: no coercion, defaults filled as Ganeti does.
-      ajv = new AjvClass({ allErrors: false, coerceTypes: false, useDefaults: true, strict: false });
-    }
     const own = OPCODE_SCHEMAS[id];
-    v = ajv.compile({
+    v = getAjv().compile({
       type: 'object',
       properties: { ...COMMON_FIELDS, ...own.properties },
       required: ['OP_ID', ...(own.required ?? [])],

@@ -4,10 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GanetiError } from '../../../core/errors/index.js';
-import { PluginHost } from '../../../core/plugin-host/index.js';
-import { stagePluginApi } from '../../../core/plugin-host/staging.js';
-import { ganetiPaths } from '../../../core/paths.js';
-import { memoryLogger } from '../../../core/log.js';
+import { hostWith as hostWithPlugins } from '../../helpers/plugins.js';
 import { run } from '../../../core/exec/index.js';
 import { PLUGIN_API_VERSION, type GanetiPlugin } from '../../../core/contracts/index.js';
 import type { JobData } from '../../../core/jobs/types.js';
@@ -28,16 +25,7 @@ afterEach(async () => {
 const jobFile = (id: number) => join(root, 'var/lib/ganeti/queue', `job-${id}`);
 const onDisk = (id: number) => JSON.parse(readFileSync(jobFile(id), 'utf8')) as JobData;
 
-async function hostWith(plugin: GanetiPlugin): Promise<PluginHost> {
-  const host = new PluginHost({ paths: ganetiPaths(root), logFor: () => memoryLogger() });
-  const { api, commit } = stagePluginApi(
-    { hooks: host.hooks, registries: { hypervisor: host.hypervisors, storage: host.storage, collector: host.collectors, network: host.networks, os: host.os, iallocator: host.iallocators } as never, paths: host.paths },
-    plugin.name, {}, memoryLogger(), PLUGIN_API_VERSION,
-  );
-  await plugin.apply(api);
-  commit();
-  return host;
-}
+const hostWith = (p: GanetiPlugin) => hostWithPlugins(root, p);
 
 describe('job queue', () => {
   test('a job is on disk before its id is returned, and runs to success', async () => {

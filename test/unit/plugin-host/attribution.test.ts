@@ -2,29 +2,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PluginHost, HOOK_NAMES } from '../../../core/plugin-host/index.js';
 import { ganetiPaths } from '../../../core/paths.js';
-import { memoryLogger } from '../../../core/log.js';
 import { GanetiError } from '../../../core/errors/index.js';
-import { HYPERVISOR_REQUIRED_METHODS, PLUGIN_API_VERSION, type GanetiPlugin, type HostHooks, type JobContext } from '../../../core/contracts/index.js';
-import { stagePluginApi } from '../../../core/plugin-host/staging.js';
+import { HYPERVISOR_REQUIRED_METHODS, type GanetiPlugin, type HostHooks, type JobContext } from '../../../core/contracts/index.js';
+import { hostWith as hostWithPlugins, plugin } from '../../helpers/plugins.js';
 
 const job: JobContext = { jobId: 1, opIndex: 0, signal: new AbortController().signal, log: () => {} };
 const op = { OP_ID: 'OP_TEST_DELAY', duration: 0 };
 
-/** Applies in-memory plugins through the real loader path (staging + commit). */
-async function hostWith(...plugins: GanetiPlugin[]): Promise<PluginHost> {
-  const host = new PluginHost({ paths: ganetiPaths('/tmp/none'), logFor: () => memoryLogger() });
-  for (const p of plugins) {
-    const { api, commit } = stagePluginApi(
-      { hooks: host.hooks, registries: { hypervisor: host.hypervisors, storage: host.storage, collector: host.collectors, network: host.networks, os: host.os, iallocator: host.iallocators } as never, paths: host.paths },
-      p.name, {}, memoryLogger(), PLUGIN_API_VERSION,
-    );
-    await p.apply(api);
-    commit();
-  }
-  return host;
-}
-
-const plugin = (name: string, apply: GanetiPlugin['apply']): GanetiPlugin => ({ name, apiVersion: PLUGIN_API_VERSION, apply });
+const hostWith = (...plugins: GanetiPlugin[]) => hostWithPlugins('/tmp/none', ...plugins);
 
 const isAttributed = (code: string, pluginName: string, hook: string, reason: RegExp) => (e: unknown) => {
   assert.ok(e instanceof GanetiError, `not a GanetiError: ${String(e)}`);
