@@ -3,6 +3,9 @@ import { compileFilter } from './filter.js';
 import { isNoValue, NODATA, OFFLINE, UNAVAIL, type FieldKind } from './values.js';
 
 export { FIELD_KINDS, NODATA, UNAVAIL, OFFLINE, isNoValue, jsonEqual, type FieldKind, type NoValue } from './values.js';
+import { niceCompare } from '../config/nicesort.js';
+
+export { niceCompare };
 
 /**
  * Query fields (Ganeti's query2, lib/query.py): each resource declares its fields as
@@ -63,27 +66,6 @@ export interface QueryResult {
 
 const NAME_RE = /^[a-z0-9/._]+$/;
 const TITLE_RE = /^[^\s]+$/;
-
-/** Compares strings as Ganeti's NiceSort does: digit runs by value, the rest as text. */
-export function niceCompare(a: string, b: string): number {
-  const split = (s: string) => s.match(/\d+|\D+/g) ?? [];
-  const pa = split(a);
-  const pb = split(b);
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const x = pa[i]!;
-    const y = pb[i]!;
-    const dx = /^\d/.test(x);
-    const dy = /^\d/.test(y);
-    if (dx && dy) {
-      const d = Number(x) - Number(y);
-      if (d !== 0) return d;
-    } else if (x !== y) {
-      if (dx !== dy) return dx ? -1 : 1;
-      return x < y ? -1 : 1;
-    }
-  }
-  return pa.length - pb.length;
-}
 
 /**
  * The fields of one resource (`job`, `node`, ...). Answers:
