@@ -20,8 +20,25 @@ const ids = (v: unknown) => v as number;
  * schemas. Job methods go to the queue; queries read the queue or the config.
  */
 export function luxiHandlers(m: MasterdParts): LuxiHandlers {
-  const rows = async (wanted: readonly number[] | null): Promise<JobRow[]> => {
-    if (wanted === null) return m.queue.jobs().map((j) => ({ id: j.id, job: j.data }));
+  /**
+   * The jobs a query looks at: those asked for, in the order asked (archived ones included,
+   * unknown ones with `job: null`); or, when none are named, every live job and, when the
+   * `archived` field is wanted, every archived one too (as Ganeti's queryJobs does), by id.
+   */
+  const rows = async (wanted: readonly number[] | null, fields: readonly string[]): Promise<JobRow[]> => {
+    if (wanted === null) {
+      const live: JobRow[] = m.queue.jobs().map((j) => ({ id: j.id, job: j.data }));
+      if (fields.includes('archived')) {
+        const seen = new Set(live.map((r) => r.id));
+        const archivedIds = (await m.queue.archivedIds()).filter((id) => !seen.has(id));
+        for (let i = 0; i < archivedIds.length; i += 64) {
+          // a bounded number of files open at once: the archive may hold many thousands
+          const chunk = await Promise.all(archivedIds.slice(i, i + 64).map(async (id) => ({ id, job: await m.queue.jobData(id), archived: true })));
+          live.push(...chunk.filter((r) => r.job !== null));
+        }
+      }
+      return live.sort((a, b) => a.id - b.id);
+    }
     return Promise.all(
       wanted.map(async (id) => {
         const live = m.queue.job(id);
@@ -45,17 +62,16 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
         (job: JobData) => jobChange(job, fields as string[], prevInfo as unknown[] | null, prevSerial as number | null),
         timeout as number,
       ),
-    QueryJobs: async ([wanted, fields]) => {
-      const list = await rows(wanted as number[] | null);
-      return list.sort((a, b) => a.id - b.id).map((r) => (r.job ? jobFieldValues(r.job, fields as string[], r.archived) : null));
-    },
+    // one answer per job asked for, in the order asked (callers match them by position)
+    QueryJobs: async ([wanted, fields]) =>
+      (await rows(wanted as number[] | null, fields as string[])).map((r) => (r.job ? jobFieldValues(r.job, fields as string[], r.archived) : null)),
     CancelJob: ([id, kill]) => m.queue.cancel(ids(id), Boolean(kill)),
     ArchiveJob: ([id]) => m.queue.archive(ids(id)),
     AutoArchiveJobs: ([age, timeout]) => m.queue.autoArchive(age as number, timeout as number),
     ChangeJobPriority: ([id, priority]) => m.queue.changePriority(ids(id), priority as number),
     Query: async ([what, fields, qfilter]) => {
       queryResource(what);
-      return queryJobs(fields as string[], qfilter, await rows(requestedJobIds(qfilter)));
+      return queryJobs(fields as string[], qfilter, await rows(requestedJobIds(qfilter), fields as string[]));
     },
     QueryFields: ([what, fields]) => {
       queryResource(what);

@@ -5,7 +5,7 @@ import type { PluginHost } from '../plugin-host/host.js';
 import type { GanetiPaths } from '../paths.js';
 import { GanetiError } from '../errors/index.js';
 import { ConfigStore } from '../config/index.js';
-import { LockManager, formatLocksData, locksDataOf, parseLocksData, type RetryTiming } from '../locks/index.js';
+import { LockManager, formatLocksData, locksDataOf, parseLocksData, type ClientId, type RetryTiming } from '../locks/index.js';
 import { JobQueue } from '../jobs/queue.js';
 import { QueueStore } from '../jobs/queue-store.js';
 import { Processor } from '../jobs/processor.js';
@@ -96,7 +96,8 @@ async function freeDeadOwners(paths: GanetiPaths, log: Logger): Promise<number> 
 function persistLocksData(paths: GanetiPaths, locks: LockManager, log: Logger, intervalMs: number): () => Promise<void> {
   let last = '';
   let writing = Promise.resolve();
-  const clientId = (owner: unknown): [string, string, number] => [`job-${String(owner)}`, `${paths.runDir}/livelocks/masterd`, process.pid];
+  // Owners are job ids; Ganeti writes a job's ClientId as [job id (a number), livelock, pid].
+  const clientId = (owner: unknown): ClientId => [typeof owner === 'number' ? owner : String(owner), `${paths.runDir}/livelocks/masterd`, process.pid];
   const write = () => {
     const text = formatLocksData(locksDataOf(locks, clientId));
     if (text === last) return writing;

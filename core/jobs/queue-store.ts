@@ -142,6 +142,20 @@ export class QueueStore {
     return jobs.sort((a, b) => a.id - b.id);
   }
 
+  /** Ids of the archived jobs (`archive/<id div 10000>/job-<id>`), ascending. */
+  async archivedIds(): Promise<number[]> {
+    const ids: number[] = [];
+    for (const sub of await readdir(this.paths.queueArchiveDir).catch(() => [] as string[])) {
+      if (!/^\d+$/.test(sub)) continue;
+      const names = await readdir(join(this.paths.queueArchiveDir, sub)).catch(() => [] as string[]);
+      for (const name of names) {
+        const m = JOB_FILE.exec(name);
+        if (m) ids.push(Number(m[1]));
+      }
+    }
+    return ids.sort((x, y) => x - y);
+  }
+
   async loadArchived(id: number): Promise<JobData | null> {
     try {
       return JSON.parse(await readFile(this.#archivePath(id), 'utf8')) as JobData;

@@ -117,6 +117,11 @@ export class JobQueue {
     return [...this.#jobs.values()];
   }
 
+  /** Ids of the archived jobs, ascending (read from the archive folders). */
+  archivedIds(): Promise<number[]> {
+    return this.o.store.archivedIds();
+  }
+
   /** Live or archived job data, or null. */
   async jobData(id: number): Promise<JobData | null> {
     return this.#jobs.get(id)?.data ?? (await this.o.store.loadArchived(id));
@@ -280,8 +285,13 @@ export class JobQueue {
 
   /** Resolves when nothing is queued or running (tests, benchmarks, shutdown). */
   idle(): Promise<void> {
-    if (this.#running === 0 && this.#ready.size === 0) return Promise.resolve();
+    if (this.#isIdle()) return Promise.resolve();
     return new Promise((r) => this.#idleWaiters.push(r));
+  }
+
+  /** Nothing runs and nothing will start: the ready jobs of a closed queue wait for the next master. */
+  #isIdle(): boolean {
+    return this.#running === 0 && (this.#closed || this.#ready.size === 0);
   }
 
   /** Changes max_running_jobs (gnt-cluster modify --max-running-jobs). */
@@ -314,10 +324,10 @@ export class JobQueue {
         this.#active.delete(job);
         if (job.finalized) this.#finished(job);
         this.#pump();
-        if (this.#running === 0 && this.#ready.size === 0) this.#idleWaiters.splice(0).forEach((r) => r());
+        if (this.#isIdle()) this.#idleWaiters.splice(0).forEach((r) => r());
       });
     }
-    if (this.#running === 0 && this.#ready.size === 0) this.#idleWaiters.splice(0).forEach((r) => r());
+    if (this.#isIdle()) this.#idleWaiters.splice(0).forEach((r) => r());
   }
 
   #persist(job: Job): void {

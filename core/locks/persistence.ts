@@ -6,6 +6,7 @@
  *   allocation = [[owner, [[lockname, "shared"|"exclusive"], ...]], ...]
  *   pending    = [[priority, owner, [[lockname, "shared"|"exclusive"|"release"], ...]], ...]
  *   owner      = [client-identifier, livelock-file-path, pid]
+ *   client-identifier = a job's id (a number) or another task's name (a string)
  *
  * As in Ganeti, only direct holdings are written: an element owner's shared hold on its
  * level's set lock is implied and not listed; `<level>/[lockset]` appears for whole-level
@@ -16,8 +17,11 @@ import { LOCKSET_NAME } from './lock-set.js';
 import { LEVELS, type LockLevel, type LockManager } from './manager.js';
 import { PRIORITY_HIGHEST, PRIORITY_LOWEST, type LockMode, type Owner } from './request.js';
 
-/** Ganeti's ClientId: who owns locks, as wconfd knows it. */
-export type ClientId = [identifier: string, livelockFile: string, pid: number];
+/**
+ * Ganeti's ClientId: who owns locks, as wconfd knows it. The identifier is Ganeti's
+ * ClientType: a job's id as a JSON number (ClientJob), or a name as a string (ClientOther).
+ */
+export type ClientId = [identifier: number | string, livelockFile: string, pid: number];
 export type LockRequestMode = LockMode | 'release';
 export type LockAllocationEntry = [owner: ClientId, locks: Array<[lock: string, mode: LockMode]>];
 export type LockPendingEntry = [priority: number, owner: ClientId, requests: Array<[lock: string, mode: LockRequestMode]>];
@@ -157,12 +161,14 @@ function invalid(where: string, reason: string): GanetiError {
 }
 
 function isClientId(v: unknown): v is ClientId {
-  return Array.isArray(v) && v.length === 3 && typeof v[0] === 'string' && typeof v[1] === 'string'
+  const id: unknown = Array.isArray(v) ? v[0] : undefined;
+  const identifier = typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id) && id >= 0);
+  return Array.isArray(v) && v.length === 3 && identifier && typeof v[1] === 'string'
     && typeof v[2] === 'number' && Number.isInteger(v[2]);
 }
 
 function checkClientId(v: unknown, where: string): ClientId {
-  if (!isClientId(v)) throw invalid(where, 'owner must be [client-identifier, livelock-file-path, pid] (string, string, integer)');
+  if (!isClientId(v)) throw invalid(where, 'owner must be [client-identifier, livelock-file-path, pid] (job id or name, string, integer)');
   return [v[0], v[1], v[2]];
 }
 

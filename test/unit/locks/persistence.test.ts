@@ -47,6 +47,17 @@ describe('locks.data', () => {
     assert.equal(restarted.tryAcquire('19', 'instance', ['i2'], 'exclusive'), true);
   });
 
+  test("a job owner is its id as a JSON number, another owner a name (Ganeti's ClientJob / ClientOther)", () => {
+    const text = JSON.stringify([[[[17, livelock('17'), 99], [['cluster/BGL', 'shared']]], [['watcher', '', 98], [['node/n1', 'exclusive']]]], [[0, [18, '', 99], [['cluster/BGL', 'shared']]]]]);
+    const parsed = parseLocksData(text);
+    assert.equal(formatLocksData(parsed), text);
+    const m = build();
+    assert.deepEqual(restoreLocks(m, parsed), { owners: [17, 'watcher'], missing: [] });
+    assert.equal(m.isOwned(17, 'cluster', BGL, 'shared'), true);
+    assert.throws(() => parseLocksData('[[[[-1, "", 1], []]], []]'), /owner must be/);
+    assert.throws(() => parseLocksData('[[[[1.5, "", 1], []]], []]'), /owner must be/);
+  });
+
   test('locks of objects that are gone are skipped and reported', () => {
     const text = JSON.stringify([[[['5', '', 1], [['cluster/BGL', 'shared'], ['instance/gone', 'exclusive']]]], []]);
     const m = build();
