@@ -44,6 +44,9 @@ export interface Masterd {
 export async function buildMasterd(o: MasterdOptions): Promise<Masterd> {
   const config = existsSync(o.paths.configData) ? await ConfigStore.open(o.paths) : null;
   if (config) config.onWritten((snap) => o.host.hooks.configWritten.call(snap));
+  // An upgraded (2.16/3.0) file has no serialised form yet: build it before serving, so the
+  // first job that writes the config does not pay for serialising all of it.
+  await config?.whenPrewarmed();
   const locks = new LockManager();
   const staleLockOwners = await freeDeadOwners(o.paths, o.log);
   const processor = new Processor(o.host, lockingService(locks, o.lockTiming), () => (config ? { data: config.data } : null));
