@@ -1,14 +1,51 @@
 #!/usr/bin/env node
-import { createPluginHost } from '../core/plugin-host/index.js';
-import { VERSION } from '../core/version.js';
-import { pluginTable } from './commands/debug-plugins.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 
 /**
- * `npm start`. For now: load the built-in and configured plugins and show what they
- * registered. Later issues make it initialise and start a one-node cluster under ./var.
+ * `npm start`: a one-node cluster under ./var (GANETI_ROOT overrides), initialised on the
+ * first run with the embedded defaults (fake hypervisor, file and diskless storage), the
+ * master daemon started in the background, and a few commands to try. `npm stop` stops it.
  */
-const host = await createPluginHost();
-process.stdout.write(`ganeti-ts ${VERSION}: ${host.plugins.length} plugin(s) loaded\n\n`);
-process.stdout.write(`${pluginTable(host, { headers: true }).join('\n')}\n`);
+process.env['GANETI_ROOT'] ||= resolve('var');
+const root = process.env['GANETI_ROOT'];
+const [{ ganetiPaths }, { createPluginHost }, { VERSION }, { pluginTable }, init] = await Promise.all([
+  import('../core/paths.js'),
+  import('../core/plugin-host/index.js'),
+  import('../core/version.js'),
+  import('./commands/debug-plugins.js'),
+  import('./commands/cluster-init.js'),
+]);
+const paths = ganetiPaths(root);
+const host = await createPluginHost({ paths });
+process.stdout.write(`ganeti-ts ${VERSION}: ${host.plugins.length} plugin(s) loaded\n\n${pluginTable(host, { headers: true }).join('\n')}\n\n`);
 for (const e of host.errors) process.stderr.write(`warning: ${e.toLine()}\n`);
-process.stdout.write('\nNo cluster is started yet: this build provides the plugin host only (see README).\n');
+
+if (!existsSync(paths.configData)) {
+  await init.clusterInit('cluster.ganeti-ts.local', { enabledHypervisors: 'fake', enabledDiskTemplates: 'file,diskless', start: false });
+  process.stdout.write(`Initialised cluster 'cluster.ganeti-ts.local' under ${root}\n`);
+}
+const pidFile = resolve(paths.runDir, 'ganeti-masterd.pid');
+const running = existsSync(pidFile) && isAlive(Number(readFileSync(pidFile, 'utf8')));
+if (!running) await init.startDaemon('ganeti-masterd');
+await init.waitForMaster();
+const pid = readFileSync(pidFile, 'utf8').trim();
+process.stdout.write(`ganeti-masterd ${running ? 'was already running' : 'started'} (pid ${pid}), LUXI socket ${paths.luxiSocket}
+
+Try:
+  export GANETI_ROOT=${root}
+  node dist/cli/gnt-cluster.js info
+  node dist/cli/gnt-debug.js delay 1
+  node dist/cli/gnt-job.js list
+(or \`npm link\` once, then gnt-cluster, gnt-debug, gnt-job)
+Stop it with: npm stop
+`);
+
+function isAlive(p: number): boolean {
+  try {
+    process.kill(p, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

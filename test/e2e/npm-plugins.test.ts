@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../../core/exec/index.js';
-import { removeDir, writeTree, REPO_ROOT } from '../helpers/tmp.js';
+import { removeDir, tempDir, writeTree, REPO_ROOT } from '../helpers/tmp.js';
+import { alive } from '../helpers/masterd.js';
+
+const waitGone = async (pid: number) => {
+  for (let i = 0; i < 300 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(alive(pid), false, `pid ${pid} still running`);
+};
 import { scratchProject, type ScratchProject } from '../helpers/scratch-project.js';
 
 // A user installs a third-party hypervisor and storage provider from npm (packed tarballs),
@@ -78,11 +84,28 @@ describe('plugins installed from npm', () => {
 });
 
 describe('the two commands of the README', () => {
-  test('npm start loads the plugins, prints what is registered and exits 0', async () => {
-    const r = await run(['npm', 'start', '--silent'], { cwd: REPO_ROOT, inheritEnv: 'all', timeoutMs: 60_000 });
-    assert.equal(r.exitCode, 0, r.all);
-    assert.match(r.stdout, /ganeti-ts \d+\.\d+\.\d+: \d+ plugin\(s\) loaded/);
-    assert.match(r.stdout, /^builtin:hypervisors\/fake +\S+ +hypervisor +fake +migration_mode$/m);
+  test('npm start initialises and starts a one-node cluster; npm stop stops it', async () => {
+    const root = await tempDir('gnt-npm-start-');
+    const env = { GANETI_ROOT: root };
+    try {
+      const r = await run(['npm', 'start', '--silent'], { cwd: REPO_ROOT, inheritEnv: 'all', env, timeoutMs: 60_000 });
+      assert.equal(r.exitCode, 0, r.all);
+      assert.match(r.stdout, /ganeti-ts \d+\.\d+\.\d+: \d+ plugin\(s\) loaded/);
+      assert.match(r.stdout, /^builtin:hypervisors\/fake +\S+ +hypervisor +fake +migration_mode$/m);
+      assert.match(r.stdout, /Initialised cluster 'cluster.ganeti-ts.local'/);
+      const pid = Number(/ganeti-masterd started \(pid (\d+)\)/.exec(r.stdout)?.[1]);
+      assert.ok(pid > 0, r.stdout);
+      const info = await run([join(REPO_ROOT, 'dist/cli/gnt-cluster.js'), 'info'], { env });
+      assert.equal(info.exitCode, 0, info.all);
+      assert.match(info.stdout, /^Cluster name: cluster.ganeti-ts.local$/m);
+      const again = await run(['npm', 'start', '--silent'], { cwd: REPO_ROOT, inheritEnv: 'all', env, timeoutMs: 60_000 });
+      assert.match(again.stdout, new RegExp(`ganeti-masterd was already running \\(pid ${pid}\\)`));
+      const stop = await run(['npm', 'stop', '--silent'], { cwd: REPO_ROOT, inheritEnv: 'all', env, timeoutMs: 30_000 });
+      assert.equal(stop.exitCode, 0, stop.all);
+      await waitGone(pid);
+    } finally {
+      await removeDir(root);
+    }
   });
 
   test('gnt-cluster --version prints Ganeti\'s version line', async () => {

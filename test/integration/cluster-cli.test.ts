@@ -1,0 +1,60 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run } from '../../core/exec/index.js';
+import { ganetiPaths } from '../../core/paths.js';
+import { REPO_ROOT, removeDir, tempDir } from '../helpers/tmp.js';
+import { alive } from '../helpers/masterd.js';
+
+// gnt-cluster init/info/version/getmaster/queue as an admin types them, on a temp root.
+let root: string;
+let env: Record<string, string>;
+const cli = (bin: string, ...args: string[]) => run([join(REPO_ROOT, 'dist/cli', `${bin}.js`), ...args], { env, timeoutMs: 60_000 });
+
+before(async () => {
+  root = await tempDir('gnt-cluster-cli-');
+  env = { GANETI_ROOT: root, GANETI_HOSTNAME: 'node1.example.org', GANETI_NODE_IP: '127.0.1.1' };
+});
+after(async () => {
+  const pidFile = join(ganetiPaths(root).runDir, 'ganeti-masterd.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    if (alive(pid)) process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 250 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+  }
+  await removeDir(root);
+});
+
+test('init refuses bad options with a clear message and writes nothing', async () => {
+  const r = await cli('gnt-cluster', 'init', '--enabled-hypervisors', 'kvm-nope', 'cluster.example.org');
+  assert.equal(r.exitCode, 1);
+  assert.match(r.stderr, /GNT_PROVIDER_UNKNOWN: unknown hypervisor 'kvm-nope' \(known: fake\)/);
+  const b = await cli('gnt-cluster', 'init', '-B', 'vcpus=lots', 'cluster.example.org');
+  assert.equal(b.exitCode, 1);
+  assert.match(b.stderr, /error type: wrong_input[\s\S]*parameter 'vcpus' for backend parameters must be integer/);
+  assert.equal(existsSync(ganetiPaths(root).configData), false);
+  const g = await cli('gnt-cluster', 'getmaster');
+  assert.equal(g.exitCode, 5);
+});
+
+test('init creates the cluster and starts the master; info, version, getmaster and queue answer', async () => {
+  const r = await cli('gnt-cluster', 'init', '-B', 'maxmem=256', '-C', '3', 'cluster.example.org');
+  assert.equal(r.exitCode, 0, r.all);
+  assert.equal((await cli('gnt-cluster', 'getmaster')).stdout, 'node1.example.org\n');
+  const v = await cli('gnt-cluster', 'version');
+  assert.match(v.stdout, /^Software version: \d+\.\d+\.\d+\nInternode protocol: 3000000\nConfiguration format: 3010000\nOS api version: 20\nExport interface: 0\nVCS version: ganeti-ts v/);
+  const info = await cli('gnt-cluster', 'info');
+  assert.equal(info.exitCode, 0, info.all);
+  for (const line of [/^Cluster name: cluster.example.org$/m, /^Master node: node1.example.org$/m, /^Enabled hypervisors: fake$/m, /^  candidate pool size: 3$/m, /^    maxmem: 256$/m, /^  enabled disk templates: file, diskless$/m])
+    assert.match(info.stdout, line);
+  assert.equal((await cli('gnt-cluster', 'queue', 'drain')).exitCode, 0);
+  assert.equal((await cli('gnt-cluster', 'queue', 'info')).stdout, 'The drain flag is set\n');
+  const refused = await cli('gnt-debug', 'delay', '0');
+  assert.equal(refused.exitCode, 1);
+  assert.equal((await cli('gnt-cluster', 'queue', 'undrain')).exitCode, 0);
+  assert.equal((await cli('gnt-debug', 'delay', '0')).exitCode, 0);
+  const again = await cli('gnt-cluster', 'init', 'other.example.org');
+  assert.equal(again.exitCode, 1);
+  assert.match(again.stderr, /GNT_CONFIG_EXISTS: the cluster configuration \S+config.data already exists/);
+});
