@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { InvalidArgumentError } from 'commander';
+import { createProgram, main } from './common/program.js';
+
+interface NodedCliOptions {
+  foreground?: boolean;
+  debug?: boolean;
+  bindAddress?: string;
+  port: number;
+}
+
+const parsePort = (v: string): number => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 0 || n > 65535) throw new InvalidArgumentError('the port must be a number from 0 to 65535');
+  return n;
+};
+
+/** Whether something accepts TCP connections on host:port. */
+const answers = (host: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = createConnection({ host, port });
+    s.setTimeout(1000);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
+  });
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const program = createProgram('ganeti-noded', 'Ganeti node daemon: answers the RPC calls of the master over HTTPS')
+  .option('-f, --foreground', "don't detach from the terminal")
+  .option('-d, --debug', 'log debug messages')
+  .option('-b, --bind-address <address>', 'bind to this address (default: every address of the cluster\'s IP family)')
+  .option('-p, --port <port>', 'TCP port to listen on', parsePort, 1811)
+  .addHelpText('after', '\nEverything lives under GANETI_ROOT (default /); the daemon serves <root>/var/lib/ganeti/server.pem.')
+  .action(async (opts: NodedCliOptions) => {
+    const { ganetiPaths } = await import('../core/paths.js');
+    const paths = ganetiPaths();
+    const family = (await readFile(paths.ssconf('primary_ip_family'), 'utf8').catch(() => '2')).trim();
+    const bind = opts.bindAddress ?? (family === '10' ? '::' : '0.0.0.0');
+    if (!opts.foreground) {
+      // Like Ganeti's daemons: start ourselves in the foreground, detached, and return once
+      // the port answers (or the child died).
+      const { spawnDetached } = await import('../core/exec/index.js');
+      await mkdir(paths.logDir, { recursive: true });
+      const logFile = paths.daemonLog('node-daemon');
+      const self = fileURLToPath(import.meta.url);
+      const argv = [process.execPath, self, '-f', '-b', bind, '-p', String(opts.port), ...(opts.debug ? ['-d'] : [])];
+      const pid = await spawnDetached(argv, { logFile });
+      const probe = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '::1' : bind;
+      const end = Date.now() + 30_000;
+      while (!(await answers(probe, opts.port))) {
+        if (!alive(pid)) throw new Error(`ganeti-noded exited at start; see ${logFile}`);
+        if (Date.now() > end) throw new Error(`ganeti-noded (pid ${pid}) does not answer on ${probe}:${opts.port} after 30 s; see ${logFile}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      process.stdout.write(`ganeti-noded started (pid ${pid})\n`);
+      return;
+    }
+
+    const { GanetiError, describeError } = await import('../core/errors/index.js');
+    const { createLogger } = await import('../core/log.js');
+    const { readKeyAndCert } = await import('../core/crypto/x509.js');
+    const { createPluginHost } = await import('../core/plugin-host/index.js');
+    const { buildNoded } = await import('../core/daemons/noded.js');
+    const log = createLogger('noded', opts.debug ? 'debug' : 'info');
+    const { keyPem, certPem } = await readKeyAndCert(paths.serverPem);
+    const host = await createPluginHost({ paths });
+    for (const e of host.errors) log.warn(e.toLine());
+
+    let quit: () => void = () => undefined;
+    const stopped = new Promise<void>((resolve) => {
+      quit = resolve;
+      process.once('SIGTERM', resolve);
+      process.once('SIGINT', resolve);
+    });
+    const app = await buildNoded({ paths, host, log, tls: { key: keyPem, cert: certPem, ca: certPem }, onQuit: () => quit() });
+    await host.hooks.daemonStarting.promise({ daemon: 'ganeti-noded', nodeName: app.noded.env.nodeName });
+    try {
+      await app.listen({ host: bind, port: opts.port });
+    } catch (e) {
+      throw new GanetiError('GNT_NODED_LISTEN', { address: `${bind}:${opts.port}`, reason: describeError(e) }, { cause: e });
+    }
+    await mkdir(paths.runDir, { recursive: true });
+    const pidFile = join(paths.runDir, 'ganeti-noded.pid');
+    await writeFile(pidFile, `${process.pid}\n`);
+    log.info(`listening on ${bind}:${opts.port} (HTTPS) as node ${app.noded.env.nodeName}`);
+    await stopped;
+    log.info('shutting down');
+    await app.close();
+    await host.hooks.shutdown.promise().catch((e: unknown) => log.warn(String(e)));
+    await rm(pidFile, { force: true });
+  });
+
+main(program);

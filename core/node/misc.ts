@@ -1,0 +1,142 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cpus, freemem, totalmem } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GanetiError, describeError } from '../errors/index.js';
+import type { HvNodeInfo } from '../contracts/hypervisor.js';
+import type { StorageSpaceInfo, StorageType } from '../contracts/storage.js';
+import type { Params } from '../contracts/params.js';
+import { PROTOCOL_VERSION } from '../jobs/cluster-info.js';
+import { VERSION } from '../version.js';
+import { RpcQuit, type RpcHandler, type RpcRequestContext } from '../rpc/server.js';
+import { providerContext, type NodeEnv } from './context.js';
+import { cleanDirectory } from './files.js';
+import { purgeQueue } from './jobqueue.js';
+
+/** A plugin as node_verify reports it: what `gnt-cluster verify` compares between nodes. */
+export interface PluginVersion {
+  readonly name: string;
+  readonly version: string;
+}
+
+/** Extra node_verify checks: gets the check dictionary, returns entries merged into the result. */
+export type NodeVerifyExtension = (
+  checks: Readonly<Record<string, unknown>>,
+  clusterName: string,
+  hvparams: Readonly<Record<string, unknown>>,
+  ctx: RpcRequestContext,
+) => Promise<Record<string, unknown>> | Record<string, unknown>;
+
+export interface MiscHandlerOptions {
+  /** The plugins to report in node_verify (default: the host's loaded plugins). */
+  readonly plugins?: () => readonly PluginVersion[];
+  /** More node_verify checks (hypervisors, storage, files...), added by the modules that own them. */
+  readonly verify?: NodeVerifyExtension;
+  /** /proc files read by node_info (tests point them elsewhere). */
+  readonly procMeminfo?: string;
+  readonly procCpuinfo?: string;
+  readonly bootIdFile?: string;
+}
+
+/** Ganeti's node_verify keys core answers. */
+export const NV_VERSION = 'version';
+export const NV_PLUGINS = 'plugins';
+
+/**
+ * Memory and CPUs as Linux shows them (Ganeti's BaseHypervisor.GetLinuxNodeInfo): MiB from
+ * /proc/meminfo (MemTotal, MemAvailable), processors from /proc/cpuinfo; node:os when /proc
+ * cannot be read.
+ */
+export async function linuxNodeInfo(meminfo = '/proc/meminfo', cpuinfo = '/proc/cpuinfo'): Promise<HvNodeInfo> {
+  let total = Math.floor(totalmem() / 1048576);
+  let free = Math.floor(freemem() / 1048576);
+  try {
+    const text = await readFile(meminfo, 'utf8');
+    const kib = (key: string) => {
+      const m = new RegExp(`^${key}:\\s*(\\d+)`, 'm').exec(text);
+      return m ? Math.floor(Number(m[1]) / 1024) : undefined;
+    };
+    total = kib('MemTotal') ?? total;
+    free = kib('MemAvailable') ?? free;
+  } catch {
+    // node:os values stand
+  }
+  let cpuTotal = cpus().length;
+  let sockets = 1;
+  try {
+    const text = await readFile(cpuinfo, 'utf8');
+    const n = (text.match(/^processor\s*:\s*\d+\s*$/gm) ?? []).length;
+    if (n > 0) cpuTotal = n;
+    const ids = new Set(text.match(/^physical id\s*:\s*\d+\s*$/gm) ?? []);
+    if (ids.size > 0) sockets = ids.size;
+  } catch {
+    // node:os value stands
+  }
+  return { memory_total: total, memory_free: free, memory_dom0: total - free, cpu_total: cpuTotal, cpu_dom0: cpuTotal, cpu_nodes: 1, cpu_sockets: sockets };
+}
+
+/** The handlers of version, node_info, node_verify, test_delay and node_leave_cluster. */
+export function miscHandlers(env: NodeEnv, o: MiscHandlerOptions = {}): Record<string, RpcHandler> {
+  const plugins = o.plugins ?? (() => env.host.plugins.map((p) => ({ name: p.name, version: p.version })));
+
+  return {
+    version: () => PROTOCOL_VERSION,
+
+    async test_delay(args, ctx) {
+      const duration = args[0] as number;
+      if (duration < 0) throw new GanetiError('GNT_NODED_FAILED', { procedure: 'test_delay', reason: 'Invalid sleep duration' });
+      try {
+        await sleep(duration * 1000, undefined, { signal: ctx.signal });
+      } catch (e) {
+        if (ctx.signal.aborted) throw new GanetiError('GNT_NODED_FAILED', { procedure: 'test_delay', reason: 'interrupted' }, { cause: e });
+        throw e;
+      }
+      return null;
+    },
+
+    async node_info(args, ctx) {
+      const [units, hvSpecs] = args as [[string, string, unknown[]?][], [string, Params][]];
+      const bootId = (await readFile(o.bootIdFile ?? '/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim();
+      const pctx = providerContext(env, ctx.signal);
+      const storage: StorageSpaceInfo[] = [];
+      for (const [type, key, params] of units) {
+        const unitsOfType = env.host.storage.entries().flatMap((e) => e.provider.storageUnits ?? []).find((u) => u.type === type);
+        if (!unitsOfType?.spaceInfo)
+          throw new GanetiError('GNT_NODED_FAILED', { procedure: 'node_info', reason: `storage type '${type}' does not report space on this node` });
+        const p = Array.isArray(params) && params.length > 0 && params[0] && typeof params[0] === 'object' ? (params[0] as Params) : {};
+        storage.push(await unitsOfType.spaceInfo({ type: type as StorageType, key, params: p }, pctx));
+      }
+      const base = await linuxNodeInfo(o.procMeminfo, o.procCpuinfo);
+      const hv: HvNodeInfo[] = [];
+      for (const [name, hvparams] of hvSpecs) {
+        hv.push(env.host.hypervisors.has(name) ? { ...base, ...(await env.host.hypervisors.get(name).nodeInfo(hvparams, pctx)) } : base);
+      }
+      return [bootId, storage, hv];
+    },
+
+    async node_verify(args, ctx) {
+      const [checks, clusterName, hvparams] = args as [Record<string, unknown>, string, Record<string, unknown>];
+      const result: Record<string, unknown> = {
+        [NV_VERSION]: [PROTOCOL_VERSION, VERSION],
+        [NV_PLUGINS]: plugins().map((p) => ({ name: p.name, version: p.version })),
+      };
+      if (o.verify) Object.assign(result, await o.verify(checks, clusterName, hvparams, ctx));
+      return result;
+    },
+
+    async node_leave_cluster(args) {
+      const [modifySsh] = args as [boolean];
+      const { paths, log } = env;
+      try {
+        await cleanDirectory(paths.dataDir);
+        await cleanDirectory(join(paths.dataDir, 'crypto'));
+        await purgeQueue(paths);
+      } catch (e) {
+        throw new GanetiError('GNT_NODED_FAILED', { procedure: 'node_leave_cluster', reason: describeError(e) }, { cause: e });
+      }
+      if (modifySsh) log.warn('node_leave_cluster: ganeti-ts does not manage SSH keys; they were left in place');
+      log.info('left the cluster: cluster files removed, shutting down');
+      throw new RpcQuit([true, 'Shutdown scheduled']);
+    },
+  };
+}

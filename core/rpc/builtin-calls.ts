@@ -1,0 +1,123 @@
+import type { JsonSchema, RpcArgDef, RpcCallDef } from './calls.js';
+import { RpcCallTable } from './calls.js';
+
+/**
+ * The procedures core declares (names, argument order and timeouts as in Ganeti's
+ * lib/rpc_defs.py). More come with the modules that need them (instances, block devices,
+ * storage, OS) and from plugins, through `RpcCallTable.define`.
+ */
+
+const arg = (name: string, schema: JsonSchema, hint: string, extra: Partial<RpcArgDef> = {}): RpcArgDef => Object.freeze({ name, schema, hint, ...extra });
+
+const str: JsonSchema = { type: 'string' };
+const strings: JsonSchema = { type: 'array', items: str };
+const obj: JsonSchema = { type: 'object' };
+/** ED_COMPRESS on the wire. */
+export const COMPRESSED_SCHEMA: JsonSchema = { type: 'array', minItems: 2, maxItems: 2, items: [{ enum: [0, 1] }, { type: 'string' }] };
+const COMPRESSED_HINT = 'compressed data ([0, text] or [1, base64 of zlib data])';
+const absPath: JsonSchema = { type: 'string', pattern: '^/' };
+const optNumber: JsonSchema = { type: ['number', 'null'] };
+
+/** upload_file's file description: [file_name, data, mode, uid, gid, atime, mtime] (ED_FILE_DETAILS). */
+export const FILE_DETAILS_SCHEMA: JsonSchema = {
+  type: 'array',
+  minItems: 7,
+  maxItems: 7,
+  items: [absPath, COMPRESSED_SCHEMA, { type: ['integer', 'null'], minimum: 0, maximum: 0o177777 }, str, str, optNumber, optNumber],
+};
+
+const uploadSingleArgs: RpcArgDef[] = [
+  arg('file_name', absPath, 'an absolute path'),
+  arg('content', COMPRESSED_SCHEMA, COMPRESSED_HINT, { encoding: 'compress' }),
+  arg('mode', { type: ['integer', 'null'], minimum: 0, maximum: 0o177777 }, 'a file mode or null'),
+  arg('uid', str, 'a user name'),
+  arg('gid', str, 'a group name'),
+  arg('atime', optNumber, 'a time in seconds or null'),
+  arg('mtime', optNumber, 'a time in seconds or null'),
+];
+
+export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
+  // DNS-only / misc
+  {
+    name: 'version', kind: 'multi', timeout: 'URGENT', args: [], acceptOffline: true,
+    result: "the node's protocol version (integer)", description: 'Query node version',
+  },
+  {
+    name: 'node_info', kind: 'multi', timeout: 'URGENT',
+    args: [
+      arg('storage_units', { type: 'array', items: { type: 'array', minItems: 2, maxItems: 3, items: [str, str, { type: 'array' }] } },
+        'a list of [storage_type, key, params] triples'),
+      arg('hv_specs', { type: 'array', items: { type: 'array', minItems: 2, maxItems: 2, items: [str, obj] } },
+        'a list of [hypervisor, hvparams] pairs'),
+    ],
+    result: '[boot_id, [storage space per unit], [node resources per hypervisor]]', description: 'Return node information',
+  },
+  {
+    name: 'node_verify', kind: 'multi', timeout: 'NORMAL',
+    args: [
+      arg('checkdict', obj, 'an object of checks to run'),
+      arg('cluster_name', str, 'the cluster name'),
+      arg('all_hvparams', obj, 'an object mapping hypervisor names to hvparams'),
+    ],
+    result: 'an object with one entry per check asked for (version: [protocol, release]; plugins: [{name, version}])',
+    description: 'Request verification of given parameters',
+  },
+  {
+    name: 'test_delay', kind: 'multi', timeout: (args) => Math.max(1, Number(args[0]) || 0) + 5,
+    args: [arg('duration', { type: 'number' }, 'a number of seconds')],
+    result: 'null after sleeping', description: 'Sleep for a fixed time on given node(s)',
+  },
+  {
+    name: 'hooks_runner', kind: 'multi', timeout: 'NORMAL',
+    args: [
+      arg('hpath', str, 'a hooks path (the opcode\'s HPATH)'),
+      arg('phase', { enum: ['pre', 'post'] }, "'pre' or 'post'"),
+      arg('env', { type: 'object', additionalProperties: { type: 'string' } }, 'an object of environment variables (strings)'),
+    ],
+    result: 'a list of [script, status, output] (status: success, failure, skip)', description: 'Call the hooks runner',
+  },
+  // config distribution
+  {
+    name: 'upload_file', kind: 'multi', timeout: 'NORMAL',
+    args: [arg('file_name', FILE_DETAILS_SCHEMA, '[file_name, data, mode, uid, gid, atime, mtime]', { encoding: 'fileDetails' })],
+    result: 'null once the file is written', description: 'Upload files',
+  },
+  {
+    name: 'upload_file_single', kind: 'multi', timeout: 'NORMAL', args: uploadSingleArgs,
+    result: 'null once the file is written', description: 'Upload files',
+  },
+  {
+    name: 'write_ssconf_files', kind: 'multi', timeout: 'NORMAL',
+    args: [arg('values', { type: 'object', additionalProperties: { anyOf: [str, strings] } }, 'an object mapping ssconf keys to strings (or lists of lines)')],
+    result: 'null once the files are written', description: 'Write ssconf files',
+  },
+  // job queue (replicated to master candidates)
+  {
+    name: 'jobqueue_update', kind: 'multi', timeout: 'URGENT',
+    args: [arg('file_name', absPath, 'an absolute path in the queue folder'), arg('content', COMPRESSED_SCHEMA, COMPRESSED_HINT, { encoding: 'compress' })],
+    result: 'null once the file is written', description: 'Update job queue file',
+  },
+  {
+    name: 'jobqueue_purge', kind: 'single', timeout: 'NORMAL', args: [],
+    result: 'null', description: 'Purge job queue',
+  },
+  {
+    name: 'jobqueue_rename', kind: 'multi', timeout: 'URGENT',
+    args: [arg('rename', { type: 'array', items: { type: 'array', minItems: 2, maxItems: 2, items: [absPath, absPath] } }, 'a list of [old, new] paths')],
+    result: 'a list with null per renamed file', description: 'Rename job queue file',
+  },
+  {
+    name: 'jobqueue_set_drain_flag', kind: 'multi', timeout: 'URGENT',
+    args: [arg('flag', { type: 'boolean' }, 'a boolean')],
+    result: 'null', description: 'Set job queue drain flag',
+  },
+  // bootstrap
+  {
+    name: 'node_leave_cluster', kind: 'single', timeout: 'NORMAL',
+    args: [arg('modify_ssh_setup', { type: 'boolean' }, 'a boolean')],
+    result: '[true, "Shutdown scheduled"]; the node daemon stops afterwards', description: 'Requests a node to clean the cluster information it has',
+  },
+] satisfies RpcCallDef[]);
+
+/** A fresh call table with the built-in procedures. */
+export const createRpcCallTable = (): RpcCallTable => new RpcCallTable(BUILTIN_RPC_CALLS, 'core');
