@@ -25,12 +25,18 @@ if (!existsSync(paths.configData)) {
   await init.clusterInit('cluster.ganeti-ts.local', { enabledHypervisors: 'fake', enabledDiskTemplates: 'file,diskless', start: false });
   process.stdout.write(`Initialised cluster 'cluster.ganeti-ts.local' under ${root}\n`);
 }
-const pidFile = resolve(paths.runDir, 'ganeti-masterd.pid');
-const running = existsSync(pidFile) && isAlive(Number(readFileSync(pidFile, 'utf8')));
-if (!running) await init.startDaemon('ganeti-masterd');
+const pidOf = (daemon: string) => {
+  const f = resolve(paths.runDir, `${daemon}.pid`);
+  return existsSync(f) ? Number(readFileSync(f, 'utf8')) : 0;
+};
+const node = await init.thisNode();
+const nodedUp = isAlive(pidOf('ganeti-noded'));
+if (!nodedUp) await init.startDaemon('ganeti-noded', ['-b', node.ip]);
+const masterUp = isAlive(pidOf('ganeti-masterd'));
+if (!masterUp) await init.startDaemon('ganeti-masterd');
 await init.waitForMaster();
-const pid = readFileSync(pidFile, 'utf8').trim();
-process.stdout.write(`ganeti-masterd ${running ? 'was already running' : 'started'} (pid ${pid}), LUXI socket ${paths.luxiSocket}
+process.stdout.write(`ganeti-noded ${nodedUp ? 'was already running' : 'started'} (pid ${pidOf('ganeti-noded')}), HTTPS on ${node.ip}:1811
+ganeti-masterd ${masterUp ? 'was already running' : 'started'} (pid ${pidOf('ganeti-masterd')}), LUXI socket ${paths.luxiSocket}
 
 Try:
   export GANETI_ROOT=${root}
@@ -42,6 +48,7 @@ Stop it with: npm stop
 `);
 
 function isAlive(p: number): boolean {
+  if (!p) return false;
   try {
     process.kill(p, 0);
     return true;

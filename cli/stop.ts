@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 process.env['GANETI_ROOT'] ||= resolve('var');
 const { ganetiPaths } = await import('../core/paths.js');
 const paths = ganetiPaths();
-for (const daemon of ['ganeti-masterd']) {
+for (const daemon of ['ganeti-masterd', 'ganeti-noded']) {
   const pidFile = resolve(paths.runDir, `${daemon}.pid`);
   const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
   if (!pid) continue;

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ganetiPaths } from '../../core/paths.js';
 import { createPluginHost } from '../../core/plugin-host/index.js';
 import { initCluster, type InitOptions } from '../../core/cluster/init.js';
-import { spawnDetached } from '../../core/exec/index.js';
+import { runChecked } from '../../core/exec/index.js';
 import { LuxiClient } from '../../core/luxi/client.js';
 import { parseKeyValues, parseHvParams } from '../common/params.js';
 
@@ -35,12 +35,11 @@ export async function thisNode(): Promise<{ name: string; ip: string }> {
   return { name, ip };
 }
 
-/** Starts a daemon entry point detached (it returns once the daemon answers). */
-export async function startDaemon(script: string, args: string[] = []): Promise<void> {
-  const paths = ganetiPaths();
-  await mkdir(paths.logDir, { recursive: true });
+/** Starts a daemon as an init script would: it detaches itself and returns once it answers. */
+export async function startDaemon(script: 'ganeti-masterd' | 'ganeti-noded', args: string[] = []): Promise<void> {
+  await mkdir(ganetiPaths().logDir, { recursive: true });
   const entry = fileURLToPath(new URL(`../${script}.js`, import.meta.url));
-  await spawnDetached([process.execPath, entry, '-f', ...args], { logFile: paths.daemonLog(script === 'ganeti-masterd' ? 'master-daemon' : script) });
+  await runChecked([process.execPath, entry, ...args], { inheritEnv: 'all', timeoutMs: 60_000 });
 }
 
 export async function waitForMaster(timeoutMs = 30_000): Promise<void> {
@@ -81,7 +80,7 @@ export async function clusterInit(name: string, o: InitCliOptions): Promise<void
   };
   await initCluster(paths, host, options);
   if (o.start) {
+    await startDaemon('ganeti-noded', ['-b', node.ip]);
     await startDaemon('ganeti-masterd');
-    await waitForMaster();
   }
 }

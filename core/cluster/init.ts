@@ -6,6 +6,7 @@ import type { PluginHost } from '../plugin-host/host.js';
 import { paramsValidator } from '../plugin-host/params.js';
 import type { GanetiPaths } from '../paths.js';
 import { ConfigStore, computeSsconf, writeSsconfFiles, type NewConfig } from '../config/index.js';
+import { certificateDigest, generateClusterCrypto } from '../crypto/index.js';
 import {
   DEFAULT_BEPARAMS,
   DEFAULT_CANDIDATE_POOL_SIZE,
@@ -194,12 +195,15 @@ export function initialConfig(host: PluginHost, o: InitOptions, now = Date.now()
 }
 
 /**
- * Creates the cluster on this node: config.data (refused if one exists) and the ssconf
- * files. Starting the daemons is the caller's (the CLI's) job.
+ * Creates the cluster on this node: the certificates and keys (openssl), config.data
+ * (refused if one exists) and the ssconf files. Starting the daemons is the caller's job.
  */
 export async function initCluster(paths: GanetiPaths, host: PluginHost, o: InitOptions): Promise<{ clusterUuid: string; masterUuid: string }> {
   if (existsSync(paths.configData)) throw new GanetiError('GNT_CONFIG_EXISTS', { what: `the cluster configuration ${paths.configData}` });
+  // Key material first: the master's client certificate digest makes it the first candidate.
+  await generateClusterCrypto(paths, { nodeName: o.masterName, newClusterCert: true, newClientCert: true, newRapiCert: true, newHmacKey: true, newClusterDomainSecret: true });
   const data = initialConfig(host, o);
+  data.cluster.candidate_certs = { [data.cluster.master_node]: await certificateDigest(paths.clientPem) };
   const store = await ConfigStore.initialize(paths, data);
   try {
     await writeSsconfFiles(paths, computeSsconf(store.data));

@@ -86,7 +86,7 @@ describe('plugins installed from npm', () => {
 describe('the two commands of the README', () => {
   test('npm start initialises and starts a one-node cluster; npm stop stops it', async () => {
     const root = await tempDir('gnt-npm-start-');
-    const env = { GANETI_ROOT: root };
+    const env = { GANETI_ROOT: root, GANETI_HOSTNAME: 'demo.example.org', GANETI_NODE_IP: '127.0.1.202' };
     try {
       const r = await run(['npm', 'start', '--silent'], { cwd: REPO_ROOT, inheritEnv: 'all', env, timeoutMs: 60_000 });
       assert.equal(r.exitCode, 0, r.all);
@@ -94,7 +94,8 @@ describe('the two commands of the README', () => {
       assert.match(r.stdout, /^builtin:hypervisors\/fake +\S+ +hypervisor +fake +migration_mode$/m);
       assert.match(r.stdout, /Initialised cluster 'cluster.ganeti-ts.local'/);
       const pid = Number(/ganeti-masterd started \(pid (\d+)\)/.exec(r.stdout)?.[1]);
-      assert.ok(pid > 0, r.stdout);
+      const nodedPid = Number(/ganeti-noded started \(pid (\d+)\), HTTPS on 127.0.1.202:1811/.exec(r.stdout)?.[1]);
+      assert.ok(pid > 0 && nodedPid > 0, r.stdout);
       const info = await run([join(REPO_ROOT, 'dist/cli/gnt-cluster.js'), 'info'], { env });
       assert.equal(info.exitCode, 0, info.all);
       assert.match(info.stdout, /^Cluster name: cluster.ganeti-ts.local$/m);
@@ -103,6 +104,7 @@ describe('the two commands of the README', () => {
       const stop = await run(['npm', 'stop', '--silent'], { cwd: REPO_ROOT, inheritEnv: 'all', env, timeoutMs: 30_000 });
       assert.equal(stop.exitCode, 0, stop.all);
       await waitGone(pid);
+      await waitGone(nodedPid);
     } finally {
       await removeDir(root);
     }

@@ -28,6 +28,6 @@ export async function scratchProject(plugins: readonly string[] = EXAMPLE_PLUGIN
   const dir = join(root, 'project');
   await runChecked(['mkdir', dir]);
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'scratch-cluster', private: true, type: 'module' }, null, 2));
-  await runChecked(['npm', 'install', '--no-audit', '--no-fund', '--silent', REPO_ROOT, ...tarballs], { ...npm, cwd: dir });
+  await runChecked(['npm', 'install', '--no-audit', '--no-fund', '--silent', '--ignore-scripts', REPO_ROOT, ...tarballs], { ...npm, cwd: dir });
   return { root, dir, tarballs, bin: (name) => join(dir, 'node_modules', '.bin', name) };
 }

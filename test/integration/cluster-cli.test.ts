@@ -14,11 +14,12 @@ const cli = (bin: string, ...args: string[]) => run([join(REPO_ROOT, 'dist/cli',
 
 before(async () => {
   root = await tempDir('gnt-cluster-cli-');
-  env = { GANETI_ROOT: root, GANETI_HOSTNAME: 'node1.example.org', GANETI_NODE_IP: '127.0.1.1' };
+  env = { GANETI_ROOT: root, GANETI_HOSTNAME: 'node1.example.org', GANETI_NODE_IP: '127.0.1.201' };
 });
 after(async () => {
-  const pidFile = join(ganetiPaths(root).runDir, 'ganeti-masterd.pid');
-  if (existsSync(pidFile)) {
+  for (const daemon of ['ganeti-masterd', 'ganeti-noded']) {
+    const pidFile = join(ganetiPaths(root).runDir, `${daemon}.pid`);
+    if (!existsSync(pidFile)) continue;
     const pid = Number(readFileSync(pidFile, 'utf8'));
     if (alive(pid)) process.kill(pid, 'SIGTERM');
     for (let i = 0; i < 250 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
@@ -42,6 +43,20 @@ test('init creates the cluster and starts the master; info, version, getmaster a
   const r = await cli('gnt-cluster', 'init', '-B', 'maxmem=256', '-C', '3', 'cluster.example.org');
   assert.equal(r.exitCode, 0, r.all);
   assert.equal((await cli('gnt-cluster', 'getmaster')).stdout, 'node1.example.org\n');
+  // the cluster certificate and the master's client certificate, made by openssl
+  const paths = ganetiPaths(root);
+  const verify = await run(['openssl', 'verify', '-CAfile', paths.serverPem, paths.clientPem]);
+  assert.equal(verify.exitCode, 0, verify.all);
+  assert.match(readFileSync(paths.ssconf('master_candidates_certs'), 'utf8'), /^[0-9a-f-]{36}=([0-9A-F]{2}:){19}[0-9A-F]{2}\n$/);
+  // the node daemon answers over HTTPS with the cluster certificate on both ends
+  const { RpcClient } = await import('../../core/rpc/index.js');
+  const rpc = await RpcClient.fromPaths(paths);
+  try {
+    const [v] = await rpc.call('version', [{ name: 'node1.example.org', address: '127.0.1.201', port: 1811, offline: false }]);
+    assert.equal(v!.success, true, JSON.stringify(v));
+  } finally {
+    rpc.close();
+  }
   const v = await cli('gnt-cluster', 'version');
   assert.match(v.stdout, /^Software version: \d+\.\d+\.\d+\nInternode protocol: 3000000\nConfiguration format: 3010000\nOS api version: 20\nExport interface: 0\nVCS version: ganeti-ts v/);
   const info = await cli('gnt-cluster', 'info');

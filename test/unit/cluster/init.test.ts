@@ -53,6 +53,7 @@ describe('cluster init', () => {
     const r = await initCluster(paths, host, base);
     const store = await ConfigStore.open(paths);
     assert.equal(store.data.cluster.uuid, r.clusterUuid);
+    assert.match(store.data.cluster.candidate_certs[r.masterUuid]!, /^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
     assert.equal(store.serial, 1);
     await store.close();
     assert.equal(await readFile(paths.ssconf('cluster_name'), 'utf8'), 'cluster.example.org\n');
