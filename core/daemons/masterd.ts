@@ -13,6 +13,8 @@ import { lockingService } from '../jobs/locking.js';
 import { clusterInfo } from '../jobs/cluster-info.js';
 import type { LuxiHandlers } from '../luxi/methods.js';
 import { luxiHandlers } from './masterd-luxi.js';
+import { RpcClient } from '../rpc/index.js';
+import { distributeConfig, distributor } from '../cluster/distribute.js';
 
 export interface MasterdOptions {
   readonly paths: GanetiPaths;
@@ -32,6 +34,8 @@ export interface Masterd {
   readonly handlers: LuxiHandlers;
   /** What recovery found: jobs on disk, re-queued, lost; lock owners of the dead master freed. */
   readonly recovery: { jobs: number; requeued: number; lost: number; staleLockOwners: number };
+  /** Sends ssconf and config.data to the nodes now (`gnt-cluster redist-conf`). */
+  redistribute(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,6 +48,12 @@ export interface Masterd {
 export async function buildMasterd(o: MasterdOptions): Promise<Masterd> {
   const config = existsSync(o.paths.configData) ? await ConfigStore.open(o.paths) : null;
   if (config) config.onWritten((snap) => o.host.hooks.configWritten.call(snap));
+  // Every durable write reaches the other nodes: ssconf to all, config.data to candidates.
+  let rpc: RpcClient | undefined;
+  const distribution = config
+    ? distributor(async () => distributeConfig(o.paths, (rpc ??= await RpcClient.fromPaths(o.paths)), config.data), o.log)
+    : null;
+  if (config && distribution) config.onWritten(() => distribution.schedule());
   // An upgraded (2.16/3.0) file has no serialised form yet: build it before serving, so the
   // first job that writes the config does not pay for serialising all of it.
   await config?.whenPrewarmed();
@@ -69,9 +79,15 @@ export async function buildMasterd(o: MasterdOptions): Promise<Masterd> {
     config,
     handlers,
     recovery: { ...found, staleLockOwners },
+    redistribute() {
+      distribution?.schedule();
+      return distribution?.idle() ?? Promise.resolve();
+    },
     async stop() {
       await queue.close();
       await stopLocksData();
+      await distribution?.idle();
+      rpc?.close();
       await config?.close();
     },
   };
