@@ -5,6 +5,9 @@ import type { JobQueue } from '../jobs/queue.js';
 import type { JobData } from '../jobs/types.js';
 import type { LuxiHandlers } from '../luxi/methods.js';
 import { JOB_QUERY_FIELDS, jobChange, jobFieldValues, queryJobs, requestedJobIds, type JobRow } from '../query/job-fields.js';
+import { NODE_QUERY_FIELDS, queryNodes } from '../query/node-fields.js';
+import { GROUP_QUERY_FIELDS, queryGroups } from '../query/group-fields.js';
+import type { FieldTable } from '../query/fields.js';
 
 export interface MasterdParts {
   readonly queue: JobQueue;
@@ -48,8 +51,16 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
       }),
     );
   };
-  const queryResource = (what: unknown) => {
-    if (what !== 'job') throw new GanetiError('GNT_QUERY_RESOURCE', { resource: String(what), known: 'job' });
+  /** The resources Query and QueryFields answer, with their field tables. */
+  const tables: Readonly<Record<string, FieldTable<never>>> = { job: JOB_QUERY_FIELDS, node: NODE_QUERY_FIELDS, group: GROUP_QUERY_FIELDS };
+  const queryResource = (what: unknown): string => {
+    if (typeof what !== 'string' || !Object.hasOwn(tables, what)) throw new GanetiError('GNT_QUERY_RESOURCE', { resource: String(what), known: Object.keys(tables).join(', ') });
+    return what;
+  };
+  /** The config snapshot node and group queries read (the node's live data comes later, by RPC). */
+  const configData = () => {
+    if (!m.config) throw new GanetiError('GNT_CLUSTER_NOT_INITIALIZED', {});
+    return m.config.data;
   };
 
   return {
@@ -70,13 +81,16 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
     AutoArchiveJobs: ([age, timeout]) => m.queue.autoArchive(age as number, timeout as number),
     ChangeJobPriority: ([id, priority]) => m.queue.changePriority(ids(id), priority as number),
     Query: async ([what, fields, qfilter]) => {
-      queryResource(what);
-      return queryJobs(fields as string[], qfilter, await rows(requestedJobIds(qfilter), fields as string[]));
+      switch (queryResource(what)) {
+        case 'node':
+          return queryNodes(configData(), fields as string[], qfilter);
+        case 'group':
+          return queryGroups(configData(), fields as string[], qfilter);
+        default:
+          return queryJobs(fields as string[], qfilter, await rows(requestedJobIds(qfilter), fields as string[]));
+      }
     },
-    QueryFields: ([what, fields]) => {
-      queryResource(what);
-      return { fields: JOB_QUERY_FIELDS.definitions((fields as string[] | null) ?? null) };
-    },
+    QueryFields: ([what, fields]) => ({ fields: tables[queryResource(what)]!.definitions((fields as string[] | null) ?? null) }),
     QueryClusterInfo: () => m.clusterInfo(),
     QueryConfigValues: async ([fields]) => {
       const info = m.config ? m.clusterInfo() : {};

@@ -163,6 +163,8 @@ export const ERROR_CATALOG = Object.freeze({
   GNT_QUERY_FILTER: def<{ reason: S }>('ECODE_INVAL', (a) => `invalid query filter: ${a.reason}`),
   GNT_QUERY_UNKNOWN_FIELD: def<{ resource: S; fields: S }>('ECODE_INVAL',
     (a) => `unknown ${a.resource} field(s): ${a.fields}`),
+  GNT_QUERY_UNKNOWN_NAME: def<{ kind: S; name: S; problem: S }>('ECODE_NOENT',
+    (a) => `${a.kind} name ${a.name} ${a.problem}`),
   GNT_QUERY_RESOURCE: def<{ resource: S; known: S }>('ECODE_INVAL',
     (a) => `resource '${a.resource}' cannot be queried here (known: ${a.known})`),
   GNT_CLI_INVALID_ARGUMENT: def<{ reason: S }>('ECODE_INVAL', (a) => a.reason),
