@@ -33,12 +33,16 @@ const DESCRIPTION_FIELD: Readonly<Record<string, string>> = Object.freeze({
   OP_NETWORK_ADD: 'network_name',
 });
 
-/** `TEST_DELAY(0.1)`: the OP_ID without `OP_`, plus the description field's value. */
+/** Description fields that are floats in Ganeti: a whole number still prints as `5.0`. */
+const FLOAT_FIELDS: ReadonlySet<string> = new Set(['duration']);
+
+/** `TEST_DELAY(5.0)`: the OP_ID without `OP_`, plus the description field's value as Ganeti prints it. */
 export function opSummary(input: { readonly OP_ID: string; readonly [k: string]: unknown }): string {
   const name = input.OP_ID.replace(/^OP_/, '');
   const field = DESCRIPTION_FIELD[input.OP_ID];
   if (field === undefined || input[field] === undefined || input[field] === null) return name;
   const v = input[field];
+  if (typeof v === 'number' && FLOAT_FIELDS.has(field) && Number.isInteger(v)) return `${name}(${v}.0)`;
   return `${name}(${typeof v === 'string' ? v : JSON.stringify(v)})`;
 }
 

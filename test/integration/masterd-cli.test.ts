@@ -71,7 +71,7 @@ describe('gnt-job and gnt-debug against the real masterd', () => {
       [...t.rows],
       [
         [1, ['success', 'TEST_DELAY(0.1)']],
-        [a, ['running', 'TEST_DELAY(5)']],
+        [a, ['running', 'TEST_DELAY(5.0)']],
         [b, ['queued', 'TEST_DELAY(0.1)']],
         [d, ['queued', 'TEST_DELAY(0.1)']],
         [c, ['queued', 'TEST_DELAY(0.1)']],
@@ -79,7 +79,7 @@ describe('gnt-job and gnt-debug against the real masterd', () => {
     );
     const plain = await job(root, 'list', '--no-headers', '--separator=:');
     ok(plain, 'gnt-job list --no-headers --separator=:');
-    assert.equal(plain.stdout, `1:success:TEST_DELAY(0.1)\n${a}:running:TEST_DELAY(5)\n${b}:queued:TEST_DELAY(0.1)\n${d}:queued:TEST_DELAY(0.1)\n${c}:queued:TEST_DELAY(0.1)\n`);
+    assert.equal(plain.stdout, `1:success:TEST_DELAY(0.1)\n${a}:running:TEST_DELAY(5.0)\n${b}:queued:TEST_DELAY(0.1)\n${d}:queued:TEST_DELAY(0.1)\n${c}:queued:TEST_DELAY(0.1)\n`);
     const prio = await job(root, 'list', '-o', 'id,status,priority');
     ok(prio, 'gnt-job list -o id,status,priority');
     const tp = table(prio.stdout);
@@ -154,7 +154,7 @@ describe('gnt-job and gnt-debug against the real masterd', () => {
     ok(archived, 'gnt-job list --archived');
     assert.equal(
       archived.stdout,
-      [`1:success:TEST_DELAY(0.1):Y`, `${a}:canceled:TEST_DELAY(5):Y`, `${b}:canceled:TEST_DELAY(0.1):Y`, `${d}:success:TEST_DELAY(0.1):Y`, `${c}:success:TEST_DELAY(0.1):Y`, ''].join('\n'),
+      [`1:success:TEST_DELAY(0.1):Y`, `${a}:canceled:TEST_DELAY(5.0):Y`, `${b}:canceled:TEST_DELAY(0.1):Y`, `${d}:success:TEST_DELAY(0.1):Y`, `${c}:success:TEST_DELAY(0.1):Y`, ''].join('\n'),
     );
     const one = await job(root, 'info', '1');
     ok(one, 'gnt-job info of an auto-archived job');

@@ -62,7 +62,7 @@ describe('gnt-job list', () => {
     assert.equal(r.code, 0);
     assert.equal(
       r.stdout,
-      ['ID Status  Summary', ' 1 success TEST_DELAY(1)', ' 2 error   TEST_DELAY(2),CLUSTER_QUERY', ' 3 running TEST_DELAY(30)', ' 4 queued  TEST_DELAY(5)', ''].join('\n'),
+      ['ID Status  Summary', ' 1 success TEST_DELAY(1.0)', ' 2 error   TEST_DELAY(2.0),CLUSTER_QUERY', ' 3 running TEST_DELAY(30.0)', ' 4 queued  TEST_DELAY(5.0)', ''].join('\n'),
     );
     assert.equal(r.stderr, '');
     assert.deepEqual(master.calls.at(-1), { method: 'Query', args: ['job', ['id', 'status', 'summary'], null] });
@@ -77,16 +77,16 @@ describe('gnt-job list', () => {
   test('-o +field appends to the defaults; --no-headers; status selectors', async () => {
     const r = await job('list', '--no-headers', '-o', '+opstatus', '--finished');
     assert.equal(r.code, 0);
-    assert.equal(r.stdout, ["1 success TEST_DELAY(1)               ['success']", "2 error   TEST_DELAY(2),CLUSTER_QUERY ['success', 'error']", ''].join('\n'));
+    assert.equal(r.stdout, ["1 success TEST_DELAY(1.0)               ['success']", "2 error   TEST_DELAY(2.0),CLUSTER_QUERY ['success', 'error']", ''].join('\n'));
     assert.deepEqual(master.calls.at(-1)!.args[2], ['|', ['==', 'status', 'canceled'], ['==', 'status', 'success'], ['==', 'status', 'error']]);
     const running = await job('list', '--no-headers', '--pending', '--running');
-    assert.equal(running.stdout, '3 running TEST_DELAY(30)\n', 'the last selector wins');
+    assert.equal(running.stdout, '3 running TEST_DELAY(30.0)\n', 'the last selector wins');
   });
 
   test('job ids select rows; an unknown id shows as unavailable', async () => {
     const r = await job('list', '3', '9');
     assert.equal(r.code, 0);
-    assert.equal(r.stdout, ['ID Status  Summary', ' 3 running TEST_DELAY(30)', ' 9 -       -', ''].join('\n'));
+    assert.equal(r.stdout, ['ID Status  Summary', ' 3 running TEST_DELAY(30.0)', ' 9 -       -', ''].join('\n'));
     assert.deepEqual(master.calls.at(-1)!.args[2], ['|', ['==', 'id', 3], ['==', 'id', 9]]);
   });
 
@@ -221,7 +221,7 @@ describe('gnt-job cancel, archive, autoarchive, change-priority', () => {
   test('cancel --pending lists the jobs and asks; without a terminal the answer is no (exit 13); --force cancels', async () => {
     const asked = await job('cancel', '--pending');
     assert.equal(asked.code, 13);
-    assert.equal(asked.stdout, 'ID Status Summary\n 4 queued TEST_DELAY(5)\n');
+    assert.equal(asked.stdout, 'ID Status Summary\n 4 queued TEST_DELAY(5.0)\n');
     assert.equal(jobDataStatus(master.jobs.get(4)!), 'queued');
     const forced = await job('cancel', '--pending', '-f');
     assert.equal(forced.code, 0);

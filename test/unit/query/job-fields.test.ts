@@ -105,7 +105,7 @@ describe('job query fields', () => {
     ]);
     assert.deepEqual(jobFieldValues(j, ['ops'])[0], [delay(0.5), { OP_ID: 'OP_CLUSTER_QUERY' }]);
     assert.deepEqual(jobFieldValues(j, ['oplog'])[0], [j.ops[0]!.log, []]);
-    assert.deepEqual(jobSummary([{ input: delay(10) }]), ['TEST_DELAY(10)']);
+    assert.deepEqual(jobSummary([{ input: delay(10) }]), ['TEST_DELAY(10.0)']);
   });
 
   test("priority: the best of the unfinished opcodes, 19 when all are done (Ganeti's CalcPriority)", () => {
