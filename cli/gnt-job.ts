@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Option, type Command } from 'commander';
 import { createProgram, main } from './common/program.js';
+import { addListFieldsCommand } from './common/list-fields-command.js';
 import { luxiAction } from './common/luxi.js';
 
 // Commands are declared here and load their code on use, so `--version` and `--help` stay fast.
@@ -41,17 +42,7 @@ listCmd.action(
   }),
 );
 
-program
-  .command('list-fields')
-  .description('describe the fields of the job list')
-  .argument('[fields...]', 'fields to describe (default: all)')
-  .option('--no-headers', 'omit the header line')
-  .option('--separator <sep>', 'join fields with <sep> instead of aligning columns')
-  .action(
-    luxiAction(async (fields: string[], opts: { headers: boolean; separator?: string }) => {
-      await (await actions()).listJobFields(fields, opts);
-    }),
-  );
+addListFieldsCommand(program, 'jobs', async (fields, opts) => (await actions()).listJobFields(fields, opts));
 
 program
   .command('archive')

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Option } from 'commander';
 import { createProgram, main } from './common/program.js';
+import { addListFieldsCommand } from './common/list-fields-command.js';
 import { luxiAction } from './common/luxi.js';
 
 // Commands are declared here and load their code on use, so `--version` and `--help` stay fast.
@@ -22,17 +23,7 @@ program
     }),
   );
 
-program
-  .command('list-fields')
-  .description('describe the fields "list" can show: name, type, column title and meaning')
-  .argument('[field...]', 'fields to describe (default: all of them)')
-  .option('--no-headers', 'leave out the title line')
-  .option('--separator <sep>', 'put <sep> between values instead of aligning them in columns')
-  .action(
-    luxiAction(async (fields: string[], opts: { headers: boolean; separator?: string }) => {
-      await (await actions()).listNodeFields(fields, opts);
-    }),
-  );
+addListFieldsCommand(program, 'nodes', async (fields, opts) => (await actions()).listNodeFields(fields, opts));
 
 program
   .command('info')
