@@ -59,6 +59,24 @@ program
     });
   });
 
+const verifyCmd = program
+  .command('verify')
+  .description('check that the nodes answer and agree with the master (versions, ssconf, config, plugins, clocks)')
+  .option('--error-codes', 'print errors as ftype:ecode:edomain:name:msg for scripts')
+  .option('-g, --node-group <group>', 'verify only the nodes of this group')
+  .option('--ignore-errors <code>', 'report this error code (e.g. ENODETIME) as a warning (repeatable)', collect)
+  .option('--no-nplus1-mem', 'skip the N+1 memory redundancy check')
+  .option('--verify-ssh-clutter', 'also look for leftover SSH keys')
+  // the generic opcode options (common/luxi.ts addOpcodeOptions), declared here to load lazily
+  .addOption(new Option('--priority <priority>', 'job priority').choices(['low', 'normal', 'high']))
+  .option('--submit', 'print the job id and return without waiting')
+  .option('--print-jobid', 'also print the bare job id on stdout (for scripts)')
+  .option('--reason <reason>', "reason recorded in the job's reason trail");
+verifyCmd.action(async (opts: Record<string, unknown>) => {
+  const [{ luxiAction }, { verifyCluster }] = await Promise.all([import('./common/luxi.js'), import('./commands/cluster-verify.js')]);
+  await luxiAction(verifyCluster)(opts);
+});
+
 program
   .command('queue')
   .description('drain or undrain the job queue, or show whether it is drained')

@@ -49,17 +49,25 @@ export async function buildMasterd(o: MasterdOptions): Promise<Masterd> {
   const config = existsSync(o.paths.configData) ? await ConfigStore.open(o.paths) : null;
   if (config) config.onWritten((snap) => o.host.hooks.configWritten.call(snap));
   // Every durable write reaches the other nodes: ssconf to all, config.data to candidates.
+  // One node RPC client, created on first use, for config distribution and the jobs.
   let rpc: RpcClient | undefined;
-  const distribution = config
-    ? distributor(async () => distributeConfig(o.paths, (rpc ??= await RpcClient.fromPaths(o.paths)), config.data), o.log)
-    : null;
+  let rpcOpening: Promise<RpcClient> | undefined;
+  const getRpc = (): Promise<RpcClient> =>
+    (rpcOpening ??= RpcClient.fromPaths(o.paths).then(
+      (c) => (rpc = c),
+      (e: unknown) => {
+        rpcOpening = undefined;
+        throw e;
+      },
+    ));
+  const distribution = config ? distributor(async () => distributeConfig(o.paths, await getRpc(), config.data), o.log) : null;
   if (config && distribution) config.onWritten(() => distribution.schedule());
   // An upgraded (2.16/3.0) file has no serialised form yet: build it before serving, so the
   // first job that writes the config does not pay for serialising all of it.
   await config?.whenPrewarmed();
   const locks = new LockManager();
   const staleLockOwners = await freeDeadOwners(o.paths, o.log);
-  const processor = new Processor(o.host, lockingService(locks, o.lockTiming), () => (config ? { data: config.data } : null));
+  const processor = new Processor(o.host, lockingService(locks, o.lockTiming), () => (config ? { data: config.data } : null), getRpc);
   const queue = new JobQueue({
     store: new QueueStore(o.paths, o.log),
     processor,

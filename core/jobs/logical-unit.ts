@@ -1,5 +1,6 @@
 import type { PluginHost } from '../plugin-host/host.js';
 import type { OpCode } from './opcodes/definitions.js';
+import type { RpcClient } from '../rpc/index.js';
 
 /** Lock levels in acquisition order (design: cluster > instance > nodegroup > network > node > node-res). */
 export const LOCK_LEVELS = Object.freeze(['cluster', 'instance', 'nodegroup', 'network', 'node', 'node-res'] as const);
@@ -18,6 +19,8 @@ export interface UnitContext {
   readonly host: PluginHost;
   /** Read access to the cluster configuration (null before `gnt-cluster init`). */
   readonly config: ConfigReader | null;
+  /** The master's node RPC client, created on first use (GNT_INTERNAL where the processor has none). */
+  rpc(): Promise<RpcClient>;
   /** Appends a message to the opcode's log (shown by the CLI while it polls). */
   feedback(message: string): void;
 }

@@ -4,6 +4,7 @@ import type { PluginHost } from '../plugin-host/host.js';
 import { ALL_SET, BGL, LOCK_LEVELS, type ConfigReader, type LockLevelName, type UnitContext } from './logical-unit.js';
 import { UNIT_TABLE } from './unit-table.js';
 import type { OpCode } from './opcodes/definitions.js';
+import type { RpcClient } from '../rpc/index.js';
 
 /** What the processor needs from the lock manager (core/jobs/locking.ts adapts core/locks). */
 export interface LockingService {
@@ -45,6 +46,8 @@ export class Processor {
     private readonly host: PluginHost,
     private readonly locks: LockingService,
     private readonly config: () => ConfigReader | null,
+    /** The node RPC client (masterd creates it on first use); units that need it fail without. */
+    private readonly rpc?: () => Promise<RpcClient>,
   ) {}
 
   /** `input` was validated (and its defaults filled) when the job was submitted. */
@@ -56,6 +59,7 @@ export class Processor {
       signal: run.signal,
       host: this.host,
       config: this.config(),
+      rpc: () => (this.rpc ? this.rpc() : Promise.reject(new GanetiError('GNT_INTERNAL', { reason: 'this processor has no node RPC client' }))),
       feedback: (m) => run.feedback(m),
     };
     const Unit = UNIT_TABLE[op.OP_ID] as new (op: OpCode, ctx: UnitContext) => InstanceType<(typeof UNIT_TABLE)[typeof op.OP_ID]>;

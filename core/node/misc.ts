@@ -41,6 +41,12 @@ export interface MiscHandlerOptions {
 /** Ganeti's node_verify keys core answers. */
 export const NV_VERSION = 'version';
 export const NV_PLUGINS = 'plugins';
+/** `time`: the node's clock as `[seconds, microseconds]` (Ganeti's NV_TIME). */
+export const NV_TIME = 'time';
+/** `ssconf` (ours): asks with a list of keys; answers each `ssconf_<key>` file's content, null when missing. */
+export const NV_SSCONF = 'ssconf';
+/** `config_serial` (ours): the top-level `serial_no` of this node's config.data, null without one. */
+export const NV_CONFIG_SERIAL = 'config_serial';
 
 /**
  * Memory and CPUs as Linux shows them (Ganeti's BaseHypervisor.GetLinuxNodeInfo): MiB from
@@ -73,6 +79,16 @@ export async function linuxNodeInfo(meminfo = '/proc/meminfo', cpuinfo = '/proc/
     // node:os value stands
   }
   return { memory_total: total, memory_free: free, memory_dom0: total - free, cpu_total: cpuTotal, cpu_dom0: cpuTotal, cpu_nodes: 1, cpu_sockets: sockets };
+}
+
+/** The top-level `serial_no` of a config.data file; null when it is missing or unreadable. */
+async function configSerial(file: string): Promise<number | null> {
+  try {
+    const serial = (JSON.parse(await readFile(file, 'utf8')) as { serial_no?: unknown }).serial_no;
+    return typeof serial === 'number' ? serial : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The handlers of version, node_info, node_verify, test_delay and node_leave_cluster. */
@@ -120,6 +136,16 @@ export function miscHandlers(env: NodeEnv, o: MiscHandlerOptions = {}): Record<s
         [NV_VERSION]: [PROTOCOL_VERSION, VERSION],
         [NV_PLUGINS]: plugins().map((p) => ({ name: p.name, version: p.version })),
       };
+      if (NV_TIME in checks) {
+        const now = Date.now();
+        result[NV_TIME] = [Math.floor(now / 1000), (now % 1000) * 1000];
+      }
+      if (Array.isArray(checks[NV_SSCONF])) {
+        const keys = (checks[NV_SSCONF] as unknown[]).filter((k): k is string => typeof k === 'string' && /^[a-z0-9_-]+$/.test(k));
+        const contents = await Promise.all(keys.map((k) => readFile(env.paths.ssconf(k), 'utf8').catch(() => null)));
+        result[NV_SSCONF] = Object.fromEntries(keys.map((k, i) => [k, contents[i]]));
+      }
+      if (NV_CONFIG_SERIAL in checks) result[NV_CONFIG_SERIAL] = await configSerial(env.paths.configData);
       if (o.verify) Object.assign(result, await o.verify(checks, clusterName, hvparams, ctx));
       return result;
     },

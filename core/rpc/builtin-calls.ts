@@ -59,7 +59,7 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
       arg('cluster_name', str, 'the cluster name'),
       arg('all_hvparams', obj, 'an object mapping hypervisor names to hvparams'),
     ],
-    result: 'an object with one entry per check asked for (version: [protocol, release]; plugins: [{name, version}])',
+    result: 'an object with one entry per check asked for (version: [protocol, release]; plugins: [{name, version}]; time: [s, us]; ssconf: {key: content|null}; config_serial: number|null)',
     description: 'Request verification of given parameters',
   },
   {

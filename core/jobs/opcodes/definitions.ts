@@ -21,7 +21,21 @@ export interface OpClusterQuery extends OpCommon {
   readonly OP_ID: 'OP_CLUSTER_QUERY';
 }
 
-export type OpCode = OpTestDelay | OpClusterQuery;
+/** Ganeti's OpClusterVerify: checks every online node (of one group with `group_name`). */
+export interface OpClusterVerify extends OpCommon {
+  readonly OP_ID: 'OP_CLUSTER_VERIFY';
+  /** Report `ftype:ecode:edomain:name:msg` lines instead of the human form. */
+  readonly error_codes: boolean;
+  /** Error codes (ENODERPC, ...) reported as warnings. */
+  readonly ignore_errors: readonly string[];
+  /** Optional checks to skip (Ganeti's `nplusone_mem`; ours: `ssconf`, `plugins`, `time`, `config`). */
+  readonly skip_checks: readonly string[];
+  readonly group_name: string | null;
+  readonly debug_simulate_errors: boolean;
+  readonly verify_clutter: boolean;
+}
+
+export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify;
 export type OpId = OpCode['OP_ID'];
 export type OpOf<K extends OpId> = Extract<OpCode, { OP_ID: K }>;
 
@@ -44,6 +58,16 @@ export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.fre
     required: ['duration'],
   },
   OP_CLUSTER_QUERY: { properties: {} },
+  OP_CLUSTER_VERIFY: {
+    properties: {
+      error_codes: { type: 'boolean', default: false },
+      ignore_errors: { type: 'array', items: { type: 'string' }, default: [] },
+      skip_checks: { type: 'array', items: { type: 'string' }, default: [] },
+      group_name: { type: ['string', 'null'], default: null },
+      debug_simulate_errors: { type: 'boolean', default: false },
+      verify_clutter: { type: 'boolean', default: false },
+    },
+  },
 });
 
 export const OPCODE_IDS = Object.freeze(Object.keys(OPCODE_SCHEMAS) as OpId[]);
