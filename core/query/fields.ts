@@ -152,3 +152,20 @@ export class FieldTable<R> {
     if (unknown.length) throw new GanetiError('GNT_QUERY_UNKNOWN_FIELD', { resource: this.resource, fields: unknown.join(', ') });
   }
 }
+
+/**
+ * The fields every config object has (Ganeti's common and timestamp fields): ctime, mtime,
+ * uuid, serial_no, tags. `kind` names the object in the docs ("Node", "Group").
+ */
+export function commonObjectFields<R>(
+  kind: string,
+  pick: (row: R) => { readonly ctime?: number; readonly mtime?: number; readonly uuid: string; readonly serial_no: number; readonly tags?: readonly string[] },
+): QueryField<R>[] {
+  return [
+    { name: 'ctime', title: 'CTime', kind: 'timestamp', doc: 'Creation timestamp', get: (r) => pick(r).ctime ?? UNAVAIL },
+    { name: 'mtime', title: 'MTime', kind: 'timestamp', doc: 'Modification timestamp', get: (r) => pick(r).mtime ?? UNAVAIL },
+    { name: 'uuid', title: 'UUID', kind: 'text', doc: `${kind} UUID`, get: (r) => pick(r).uuid },
+    { name: 'serial_no', title: 'SerialNo', kind: 'number', doc: `${kind} object serial number, incremented on each modification`, get: (r) => pick(r).serial_no },
+    { name: 'tags', title: 'Tags', kind: 'other', doc: 'Tags', get: (r) => [...(pick(r).tags ?? [])] },
+  ];
+}

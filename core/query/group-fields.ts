@@ -1,6 +1,6 @@
 import type { DeepReadonly, FrozenConfig, NodeGroup } from '../config/objects.js';
 import { niceSort, niceSortBy } from '../config/nicesort.js';
-import { FieldTable, UNAVAIL, type QueryField, type QueryResult } from './fields.js';
+import { FieldTable, UNAVAIL, commonObjectFields, type QueryField, type QueryResult } from './fields.js';
 import { requestedNames } from './filter.js';
 import { canonicalNames, fillParams, lookupItem, uniqueByUuid } from './node-fields.js';
 
@@ -104,17 +104,7 @@ const FIELDS: QueryField<GroupRow>[] = [
       return out;
     },
   },
-  { name: 'ctime', title: 'CTime', kind: 'timestamp', doc: 'Creation timestamp', get: (r) => r.group.ctime ?? UNAVAIL },
-  { name: 'mtime', title: 'MTime', kind: 'timestamp', doc: 'Modification timestamp', get: (r) => r.group.mtime ?? UNAVAIL },
-  { name: 'uuid', title: 'UUID', kind: 'text', doc: 'Group UUID', get: (r) => r.group.uuid },
-  {
-    name: 'serial_no',
-    title: 'SerialNo',
-    kind: 'number',
-    doc: 'Group object serial number, incremented on each modification',
-    get: (r) => r.group.serial_no,
-  },
-  { name: 'tags', title: 'Tags', kind: 'other', doc: 'Tags', get: (r) => [...(r.group.tags ?? [])] },
+  ...commonObjectFields<GroupRow>('Group', (r) => r.group),
 ];
 
 /** The group resource's fields. */

@@ -1,7 +1,7 @@
 import { GanetiError } from '../errors/index.js';
 import type { DeepReadonly, Disk, FrozenConfig, Instance, Node, NodeGroup } from '../config/objects.js';
 import { niceSort, niceSortBy } from '../config/nicesort.js';
-import { FieldTable, NODATA, OFFLINE, UNAVAIL, isNoValue, type NoValue, type QueryField, type QueryResult } from './fields.js';
+import { FieldTable, NODATA, OFFLINE, UNAVAIL, commonObjectFields, isNoValue, type NoValue, type QueryField, type QueryResult } from './fields.js';
 import { requestedNames } from './filter.js';
 
 /**
@@ -192,17 +192,7 @@ const FIELDS: QueryField<NodeRow>[] = [
   { name: 'hv_state', title: 'HypervisorState', kind: 'other', doc: 'Hypervisor state', get: () => UNAVAIL },
   { name: 'disk_state', title: 'DiskState', kind: 'other', doc: 'Disk state', get: () => UNAVAIL },
   ...LIVE_FIELDS.map(([name, title, kind, doc]): QueryField<NodeRow> => ({ name, title, kind, doc, get: liveField(name) })),
-  { name: 'ctime', title: 'CTime', kind: 'timestamp', doc: 'Creation timestamp', get: (r) => r.node.ctime ?? UNAVAIL },
-  { name: 'mtime', title: 'MTime', kind: 'timestamp', doc: 'Modification timestamp', get: (r) => r.node.mtime ?? UNAVAIL },
-  { name: 'uuid', title: 'UUID', kind: 'text', doc: 'Node UUID', get: (r) => r.node.uuid },
-  {
-    name: 'serial_no',
-    title: 'SerialNo',
-    kind: 'number',
-    doc: 'Node object serial number, incremented on each modification',
-    get: (r) => r.node.serial_no,
-  },
-  { name: 'tags', title: 'Tags', kind: 'other', doc: 'Tags', get: (r) => [...(r.node.tags ?? [])] },
+  ...commonObjectFields<NodeRow>('Node', (r) => r.node),
 ];
 
 /** The node resource's fields. */
