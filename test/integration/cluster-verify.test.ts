@@ -137,6 +137,27 @@ test('a master candidate with an older config.data is reported', async () => {
   assert.equal(again.code, 0, again.stdout + again.stderr);
 });
 
+test('a node with a different plugin set is reported (ENODEPLUGINS)', async () => {
+  // node3's daemon restarts with one more plugin than the master has
+  await writeFile(join(top, 'extra-plugin.mjs'), "export default { name: 'extra-plugin', apiVersion: 1, version: '9.9.9', apply() {} };\n");
+  await writeFile(join(top, 'extra.config.json'), JSON.stringify({ plugins: ['./extra-plugin.mjs'] }));
+  const start = (extra: Record<string, string>) =>
+    runChecked([process.execPath, join(REPO_ROOT, 'dist/cli/ganeti-noded.js'), '-b', NODES[2]!.ip, '-p', String(PORT)], { env: { GANETI_ROOT: roots[2]!, PATH: process.env['PATH'] ?? '', ...extra }, timeoutMs: 60_000 });
+  await stopNoded(paths[2]!);
+  await start({ GANETI_CONFIG: join(top, 'extra.config.json') });
+  try {
+    const r = await gnt(roots[0]!, 'gnt-cluster', 'verify', '--error-codes');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const lines = errorLines(r.stdout);
+    assert.equal(lines.length, 1, r.stdout);
+    assert.match(lines[0]!, /^ {2}- ERROR:ENODEPLUGINS:node:node3\.example\.org:.*extra-plugin/);
+  } finally {
+    await stopNoded(paths[2]!);
+    await start({});
+  }
+  assert.equal((await gnt(roots[0]!, 'gnt-cluster', 'verify')).code, 0);
+});
+
 test('a node whose daemon is down is ERROR ENODERPC and the run exits 1', async () => {
   await stopNoded(paths[3]!);
   const r = await gnt(roots[0]!, 'gnt-cluster', 'verify', '--error-codes');
