@@ -9,3 +9,4 @@ export * from './collector.js';
 export * from './network.js';
 export * from './os.js';
 export * from './iallocator.js';
+export * from './rpc.js';

@@ -9,6 +9,7 @@ import type { CollectorProvider } from './collector.js';
 import type { NetworkProvider } from './network.js';
 import type { OsProvider } from './os.js';
 import type { IallocatorProvider } from './iallocator.js';
+import type { RpcProcedure } from './rpc.js';
 
 /** The plugin API this ganeti-ts implements. A plugin states the one it was built for. */
 export const PLUGIN_API_VERSION = 1;
@@ -36,6 +37,8 @@ export interface PluginApi {
   readonly networks: ProviderRegistrar<NetworkProvider>;
   readonly os: ProviderRegistrar<OsProvider>;
   readonly iallocators: ProviderRegistrar<IallocatorProvider>;
+  /** Node-side RPC procedures (served by every node daemon, known to the master's client). */
+  readonly rpc: { register(procedure: RpcProcedure): void };
   readonly paths: GanetiPaths;
   readonly log: Logger;
   /** The options given in the config (`plugins: [["name", {...}]]`), checked against `optionsSchema`. */

@@ -14,6 +14,7 @@ import { clusterInfo } from '../jobs/cluster-info.js';
 import type { LuxiHandlers } from '../luxi/methods.js';
 import { luxiHandlers } from './masterd-luxi.js';
 import { RpcClient } from '../rpc/index.js';
+import { callTableFor } from '../rpc/plugin-calls.js';
 import { distributeConfig, distributor } from '../cluster/distribute.js';
 
 export interface MasterdOptions {
@@ -53,7 +54,7 @@ export async function buildMasterd(o: MasterdOptions): Promise<Masterd> {
   let rpc: RpcClient | undefined;
   let rpcOpening: Promise<RpcClient> | undefined;
   const getRpc = (): Promise<RpcClient> =>
-    (rpcOpening ??= RpcClient.fromPaths(o.paths).then(
+    (rpcOpening ??= RpcClient.fromPaths(o.paths, { calls: callTableFor(o.host) }).then(
       (c) => (rpc = c),
       (e: unknown) => {
         rpcOpening = undefined;

@@ -6,7 +6,7 @@ import type { PluginHost } from '../plugin-host/host.js';
 import type { GanetiPaths } from '../paths.js';
 import { GanetiError, describeError } from '../errors/index.js';
 import { certificateDigestOfPem, normalizeDigest } from '../crypto/x509.js';
-import { createRpcCallTable } from '../rpc/builtin-calls.js';
+import { callTableFor, pluginHandlers } from '../rpc/plugin-calls.js';
 import type { RpcCallDef, RpcCallTable } from '../rpc/calls.js';
 import { peerDigest, registerRpcRoutes, sendHttpError, type RpcHandler } from '../rpc/server.js';
 import { builtinNodeHandlers, type BuiltinNodeHandlerOptions } from '../node/index.js';
@@ -75,7 +75,7 @@ export const NODED_BODY_LIMIT = 10 * 1024 * 1024;
  * those registered later through `app.noded.register`.
  */
 export async function buildNoded(o: NodedOptions): Promise<NodedInstance> {
-  const calls = o.calls ?? createRpcCallTable();
+  const calls = o.calls ?? callTableFor(o.host);
   const env: NodeEnv = { paths: o.paths, host: o.host, log: o.log, nodeName: o.nodeName ?? (process.env['GANETI_HOSTNAME'] || hostname()) };
   const handlers = new Map<string, RpcHandler>();
   const add = (name: string, handler: RpcHandler) => {
@@ -84,6 +84,7 @@ export async function buildNoded(o: NodedOptions): Promise<NodedInstance> {
     handlers.set(name, handler);
   };
   for (const [name, h] of Object.entries(builtinNodeHandlers(env, o))) add(name, h);
+  for (const [name, h] of Object.entries(pluginHandlers(o.host, env))) add(name, h);
   for (const [name, h] of Object.entries(o.handlers ?? {})) add(name, h);
 
   const options: FastifyServerOptions & { https?: object } = {

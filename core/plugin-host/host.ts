@@ -21,6 +21,7 @@ import { ProviderRegistry } from './registry.js';
 import { loadPlugins, type LoadedPlugin } from './loader.js';
 import { loadUserConfig, type PluginSpec } from './config.js';
 import { builtinSpecs } from './builtins.js';
+import type { PluginRpcProcedure } from './staging.js';
 
 export interface PluginHostOptions {
   readonly paths?: GanetiPaths;
@@ -42,6 +43,8 @@ export class PluginHost {
   readonly iallocators = new ProviderRegistry<IallocatorProvider>('iallocator', IALLOCATOR_REQUIRED_METHODS);
   readonly paths: GanetiPaths;
   readonly plugins: LoadedPlugin[] = [];
+  /** Node-side RPC procedures added by plugins (the node daemon serves them). */
+  readonly rpcProcedures: PluginRpcProcedure[] = [];
   readonly errors: GanetiError[] = [];
   readonly #logFor: (scope: string) => Logger;
 
@@ -68,7 +71,7 @@ export class PluginHost {
 
   /** Loads and applies `specs` in order; failures are collected in `errors`, never thrown. */
   async load(specs: readonly PluginSpec[]): Promise<void> {
-    const report = await loadPlugins({ hooks: this.hooks, registries: this.#registries, paths: this.paths }, specs, (p) => this.#logFor(`plugin ${p}`));
+    const report = await loadPlugins({ hooks: this.hooks, registries: this.#registries, rpcProcedures: this.rpcProcedures, paths: this.paths }, specs, (p) => this.#logFor(`plugin ${p}`));
     this.plugins.push(...report.loaded);
     this.errors.push(...report.errors);
     this.hooks.pluginsLoaded.call(this.plugins.map((p) => ({ name: p.name, version: p.version, builtin: p.builtin })));

@@ -3,7 +3,8 @@ import type { PluginApi, ProviderBase, ProviderKind } from '../contracts/plugin.
 import type { Logger } from '../contracts/context.js';
 import type { Params } from '../contracts/params.js';
 import type { GanetiPaths } from '../paths.js';
-import type { GanetiError } from '../errors/index.js';
+import { GanetiError } from '../errors/index.js';
+import type { RpcProcedure } from '../contracts/rpc.js';
 import { attribute, callAttributed } from './attribution.js';
 import type { ProviderRegistry } from './registry.js';
 
@@ -16,10 +17,19 @@ type TapMethod = 'tap' | 'tapAsync' | 'tapPromise';
 
 type Staged =
   | { type: 'provider'; kind: ProviderKind; name: string; provider: ProviderBase }
+  | { type: 'rpc'; procedure: RpcProcedure }
   | { type: 'tap'; hook: HookName; method: TapMethod; options: unknown; fn: Function };
+
+/** A node-side RPC procedure and the plugin that added it. */
+export interface PluginRpcProcedure {
+  readonly plugin: string;
+  readonly procedure: RpcProcedure;
+}
 
 export interface HostParts {
   readonly hooks: HostHooks;
+  /** Procedures added by plugins; appended on commit. */
+  readonly rpcProcedures?: PluginRpcProcedure[];
   readonly registries: { readonly [K in ProviderKind]: ProviderRegistry<ProviderBase> };
   readonly paths: GanetiPaths;
 }
@@ -56,6 +66,18 @@ export function stagePluginApi(parts: HostParts, plugin: string, options: Params
     return Object.freeze(facade);
   };
 
+  const rpc = {
+    register(procedure: RpcProcedure) {
+      const name = procedure?.call?.name;
+      const invalid = (reason: string) => new GanetiError('GNT_PROVIDER_INVALID', { kind: 'rpc', name: String(name), plugin, reason }, { plugin });
+      if (typeof name !== 'string' || !/^[a-z][a-z0-9_]*$/.test(name)) throw invalid('the procedure name must match [a-z][a-z0-9_]*');
+      if (typeof procedure.handler !== 'function') throw invalid('it has no handler');
+      const taken = parts.rpcProcedures?.find((p) => p.procedure.call.name === name) ?? staged.find((x) => x.type === 'rpc' && x.procedure.call.name === name);
+      if (taken) throw new GanetiError('GNT_PROVIDER_DUPLICATE', { kind: 'rpc', name, plugin, owner: 'plugin' in taken ? taken.plugin : plugin }, { plugin });
+      staged.push({ type: 'rpc', procedure });
+    },
+  };
+
   const hooks = Object.freeze(
     Object.fromEntries((Object.keys(parts.hooks) as HookName[]).map((h) => [h, hookFacade(h)])),
   ) as unknown as PluginHooks;
@@ -70,6 +92,7 @@ export function stagePluginApi(parts: HostParts, plugin: string, options: Params
     networks: registrar('network'),
     os: registrar('os'),
     iallocators: registrar('iallocator'),
+    rpc: Object.freeze(rpc),
     paths: parts.paths,
     log,
     options,
@@ -81,6 +104,8 @@ export function stagePluginApi(parts: HostParts, plugin: string, options: Params
       if (s.type === 'provider') {
         parts.registries[s.kind].add(s.name, s.provider, plugin);
         provided.push({ kind: s.kind, name: s.name });
+      } else if (s.type === 'rpc') {
+        parts.rpcProcedures?.push({ plugin, procedure: s.procedure });
       } else {
         const onError = (e: unknown) => attribute(e, plugin, s.hook, 'GNT_PLUGIN_HOOK_FAILED');
         (parts.hooks[s.hook] as unknown as AnyHook)[s.method]!(s.options, wrapTap(s.method, signVetoes(s.fn, plugin), onError));

@@ -9,7 +9,7 @@ export async function hostWith(root: string, ...plugins: GanetiPlugin[]): Promis
   const host = new PluginHost({ paths: ganetiPaths(root), logFor: () => memoryLogger() });
   const registries = { hypervisor: host.hypervisors, storage: host.storage, collector: host.collectors, network: host.networks, os: host.os, iallocator: host.iallocators };
   for (const p of plugins) {
-    const { api, commit } = stagePluginApi({ hooks: host.hooks, registries: registries as never, paths: host.paths }, p.name, {}, memoryLogger(), PLUGIN_API_VERSION);
+    const { api, commit } = stagePluginApi({ hooks: host.hooks, registries: registries as never, rpcProcedures: host.rpcProcedures, paths: host.paths }, p.name, {}, memoryLogger(), PLUGIN_API_VERSION);
     await p.apply(api);
     commit();
   }
