@@ -78,6 +78,18 @@ verifyCmd.action(async (opts: Record<string, unknown>) => {
 });
 
 program
+  .command('redist-conf')
+  .description('send ssconf to every node and config.data to the master candidates again')
+  .option('--submit', 'print the job id and return without waiting')
+  .option('--reason <reason>', "reason recorded in the job's reason trail")
+  .action(async (opts: Record<string, unknown>) => {
+    const { luxiAction, submitAndWait } = await import('./common/luxi.js');
+    await luxiAction(async () => {
+      await submitAndWait([{ OP_ID: 'OP_CLUSTER_REDIST_CONF' }], opts, { binary: 'gnt-cluster', command: 'redist-conf' });
+    })();
+  });
+
+program
   .command('queue')
   .description('drain or undrain the job queue, or show whether it is drained')
   .addArgument(new Argument('<command>', 'drain, undrain or info').choices(['drain', 'undrain', 'info']))

@@ -203,6 +203,8 @@ export const ERROR_CATALOG = Object.freeze({
   GNT_CRYPTO_BAD_CERT: def<{ file: S; reason: S }>('ECODE_INVAL',
     (a) => `certificate ${a.file} is not usable: ${a.reason}`),
 
+  GNT_RPC_DISTRIBUTION: def<{ nodes: S }>('ECODE_ENVIRON', (a) => `the configuration could not be sent to: ${a.nodes}`),
+
   // last resort
   GNT_INTERNAL: def<{ reason: S }>('ECODE_FAULT', (a) => `internal error: ${a.reason}`),
 });

@@ -137,6 +137,15 @@ test('a master candidate with an older config.data is reported', async () => {
   assert.equal(again.code, 0, again.stdout + again.stderr);
 });
 
+test('gnt-cluster redist-conf repairs a node whose ssconf was damaged', async () => {
+  await writeFile(paths[2]!.ssconf('cluster_name'), 'wrong.example.org\n');
+  assert.equal((await gnt(roots[0]!, 'gnt-cluster', 'verify')).code, 1);
+  const r = await gnt(roots[0]!, 'gnt-cluster', 'redist-conf');
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(readFileSync(paths[2]!.ssconf('cluster_name'), 'utf8'), 'cluster.example.org\n');
+  assert.equal((await gnt(roots[0]!, 'gnt-cluster', 'verify')).code, 0);
+});
+
 test('a node with a different plugin set is reported (ENODEPLUGINS)', async () => {
   // node3's daemon restarts with one more plugin than the master has
   await writeFile(join(top, 'extra-plugin.mjs'), "export default { name: 'extra-plugin', apiVersion: 1, version: '9.9.9', apply() {} };\n");

@@ -35,7 +35,12 @@ export interface OpClusterVerify extends OpCommon {
   readonly verify_clutter: boolean;
 }
 
-export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify;
+/** Ganeti's OpClusterRedistConf: send ssconf and config.data to the nodes again. */
+export interface OpClusterRedistConf extends OpCommon {
+  readonly OP_ID: 'OP_CLUSTER_REDIST_CONF';
+}
+
+export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf;
 export type OpId = OpCode['OP_ID'];
 export type OpOf<K extends OpId> = Extract<OpCode, { OP_ID: K }>;
 
@@ -58,6 +63,7 @@ export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.fre
     required: ['duration'],
   },
   OP_CLUSTER_QUERY: { properties: {} },
+  OP_CLUSTER_REDIST_CONF: { properties: {} },
   OP_CLUSTER_VERIFY: {
     properties: {
       error_codes: { type: 'boolean', default: false },
