@@ -202,15 +202,16 @@ describe('masterd without a cluster configuration', () => {
     // long enough that a loaded machine still sees locks.data (refreshed every 250 ms) while it runs
     const id = (await client.call('SubmitJob', [[{ OP_ID: 'OP_TEST_DELAY', duration: 3 }]])) as number;
     await untilStatus(client, id, ['running']);
+    // locks.data is refreshed every 250 ms: wait for a snapshot that shows this job
+    type Entry = [[unknown, string, number], [string, string][]];
     const held = (await until('locks.data to list the job', async () => {
-      const d = (await readLocksData(m.paths)) as unknown[][];
-      return d[0]!.length > 0 ? d : undefined;
-    }, 3000)) as [[[unknown, string, number], [string, string][]][], unknown[]];
-    // Ganeti's shape: [[[owner, [["cluster/BGL", "shared"]]]], []], owner = [job id, livelock file, pid]
+      const d = (await readLocksData(m.paths)) as [Entry[], unknown[]];
+      return d[0].some(([o]) => o[0] === id) ? d : undefined;
+    }, 5000)) as [Entry[], unknown[]];
+    // Ganeti's shape: [[[owner, [["cluster/BGL", "shared"]]], ...], []], owner = [job id, livelock file, pid]
     assert.equal(held.length, 2);
     assert.deepEqual(held[1], [], 'nothing pending');
-    assert.equal(held[0].length, 1, 'one owner');
-    const [owner, locks] = held[0][0]!;
+    const [owner, locks] = held[0].find(([o]) => o[0] === id)!;
     assert.deepEqual(locks, [['cluster/BGL', 'shared']]);
     assert.equal(owner.length, 3);
     assert.equal(owner[0], id, 'a job owner is its job id, a number (Ganeti\'s ClientJob)');
