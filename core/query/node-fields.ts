@@ -113,21 +113,21 @@ const liveField =
     return v === undefined || v === null ? NODATA : v;
   };
 
-const ROLE_DOC = 'Node role; "M" for master, "C" for master candidate, "R" for regular, "D" for drained, "O" for offline';
+const ROLE_DOC = 'Role letter: M master, C master candidate, R regular, D drained, O offline';
 
 const LIVE_FIELDS: readonly (readonly [name: string, title: string, kind: 'text' | 'number' | 'unit', doc: string])[] = [
-  ['bootid', 'BootID', 'text', 'Random UUID renewed for each system reboot, can be used for detecting reboots by tracking changes'],
-  ['cnodes', 'CNodes', 'number', 'Number of NUMA domains on node (if exported by hypervisor)'],
-  ['cnos', 'CNOs', 'number', 'Number of logical processors used by the node OS (dom0 for Xen)'],
-  ['csockets', 'CSockets', 'number', 'Number of physical CPU sockets (if exported by hypervisor)'],
-  ['ctotal', 'CTotal', 'number', 'Number of logical processors'],
-  ['dfree', 'DFree', 'unit', 'Available storage space in storage unit'],
-  ['dtotal', 'DTotal', 'unit', 'Total storage space in storage unit used for instance disk allocation'],
-  ['spfree', 'SpFree', 'number', 'Available spindles in volume group (exclusive storage only)'],
-  ['sptotal', 'SpTotal', 'number', 'Total spindles in volume group (exclusive storage only)'],
-  ['mfree', 'MFree', 'unit', 'Memory available for instance allocations'],
-  ['mnode', 'MNode', 'unit', 'Amount of memory used by node (dom0 for Xen)'],
-  ['mtotal', 'MTotal', 'unit', 'Total amount of memory of physical machine'],
+  ['bootid', 'BootID', 'text', 'Changes whenever the node boots; compare values to notice reboots'],
+  ['cnodes', 'CNodes', 'number', 'NUMA domains, when the hypervisor reports them'],
+  ['cnos', 'CNOs', 'number', 'Logical CPUs kept for the node itself (dom0 under Xen)'],
+  ['csockets', 'CSockets', 'number', 'CPU sockets, when the hypervisor reports them'],
+  ['ctotal', 'CTotal', 'number', 'Logical CPUs in the node'],
+  ['dfree', 'DFree', 'unit', 'Free space in the default storage unit'],
+  ['dtotal', 'DTotal', 'unit', 'Size of the default storage unit that instance disks are taken from'],
+  ['spfree', 'SpFree', 'number', 'Free spindles of the volume group (with exclusive storage)'],
+  ['sptotal', 'SpTotal', 'number', 'All spindles of the volume group (with exclusive storage)'],
+  ['mfree', 'MFree', 'unit', 'Memory left for new instances'],
+  ['mnode', 'MNode', 'unit', 'Memory the node itself uses (dom0 under Xen)'],
+  ['mtotal', 'MTotal', 'unit', 'Memory of the machine'],
 ];
 
 /** Names of the fields that need the node daemon. */

@@ -91,8 +91,8 @@ describe('gnt-node and gnt-group against the real masterd', () => {
     ok(r, 'list-fields');
     const lines = r.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^Name +Type +Title +Description$/);
-    assert.ok(lines.some((l) => /^role +Text +Role +Node role; "M" for master/.test(l)));
-    assert.ok(lines.some((l) => /^mtotal +Storage size +MTotal +Total amount of memory/.test(l)));
+    assert.ok(lines.some((l) => /^role +Text +Role +Role letter: M master/.test(l)));
+    assert.ok(lines.some((l) => /^mtotal +Storage size +MTotal +Memory of the machine/.test(l)));
     assert.ok(lines.some((l) => /^sinst_cnt +Number +Sinst +Number of instances with this node as secondary$/.test(l)));
 
     const some = await node('list-fields', '--no-headers', '--separator=|', 'pip', 'bogus');

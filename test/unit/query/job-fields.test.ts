@@ -81,7 +81,7 @@ describe('job query fields', () => {
       ],
     );
     assert.equal(JOB_QUERY_FIELDS.get('priority')!.doc, 'Current job priority (19 to -20)');
-    assert.equal(JOB_QUERY_FIELDS.get('received_ts')!.doc, 'Timestamp of when job was received (tuple containing seconds and microseconds)');
+    assert.equal(JOB_QUERY_FIELDS.get('received_ts')!.doc, 'When the job was submitted, as [seconds, microseconds]');
   });
 
   test('getters over JobData', () => {
