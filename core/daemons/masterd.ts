@@ -68,7 +68,7 @@ export async function buildMasterd(o: MasterdOptions): Promise<Masterd> {
   await config?.whenPrewarmed();
   const locks = new LockManager();
   const staleLockOwners = await freeDeadOwners(o.paths, o.log);
-  const processor = new Processor(o.host, lockingService(locks, o.lockTiming), () => (config ? { data: config.data } : null), getRpc);
+  const processor = new Processor(o.host, lockingService(locks, o.lockTiming), () => (config ? { get data() { return config.data; }, update: (m) => config.update(m) } : null), getRpc);
   const queue = new JobQueue({
     store: new QueueStore(o.paths, o.log),
     processor,

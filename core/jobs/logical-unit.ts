@@ -1,6 +1,7 @@
 import type { PluginHost } from '../plugin-host/host.js';
 import type { OpCode } from './opcodes/definitions.js';
 import type { RpcClient } from '../rpc/index.js';
+import type { ConfigTxn, FrozenConfig, UpdateResult } from '../config/index.js';
 
 /** Lock levels in acquisition order (design: cluster > instance > nodegroup > network > node > node-res). */
 export const LOCK_LEVELS = Object.freeze(['cluster', 'instance', 'nodegroup', 'network', 'node', 'node-res'] as const);
@@ -25,10 +26,26 @@ export interface UnitContext {
   feedback(message: string): void;
 }
 
-/** The part of the config store a unit reads; writes go through `config.update`. */
+/**
+ * The config store as a unit sees it: `data` is the current snapshot (deep-frozen); changes go
+ * through `update`, which writes durably and then distributes (see core/config/store.ts).
+ */
 export interface ConfigReader {
-  readonly data: unknown;
+  readonly data: FrozenConfig;
+  update<T>(mutator: (txn: ConfigTxn) => T | Promise<T>): Promise<UpdateResult<T>>;
 }
+
+/** Ganeti's hook object types (GANETI_OBJECT_TYPE). */
+export type HookObjectType = 'CLUSTER' | 'NODE' | 'INSTANCE' | 'GROUP' | 'NETWORK';
+
+/** Where an opcode's hook scripts run: node UUIDs per phase (interfaces §3.3). */
+export interface HookNodes {
+  readonly pre: readonly string[];
+  readonly post: readonly string[];
+}
+
+/** Values of a unit's hook environment; rendered as Ganeti does (True/False, None, numbers). */
+export type HookEnvValue = string | number | boolean | null | undefined;
 
 /**
  * A logical unit: the code of one opcode, run in Ganeti's phases by the processor.
@@ -46,6 +63,8 @@ export abstract class LogicalUnit<Op extends OpCode = OpCode> {
   readonly requiresBgl: boolean = true;
   /** Hook path (`instance-start`, ...) or null for opcodes without hooks. */
   readonly hookPath: string | null = null;
+  /** GANETI_OBJECT_TYPE of the hooks (set with hookPath). */
+  readonly hookType: HookObjectType | null = null;
   neededLocks: NeededLocks = {};
   /** Levels to take in shared mode. */
   shareLocks: Partial<Record<LockLevelName, boolean>> = {};
@@ -60,8 +79,16 @@ export abstract class LogicalUnit<Op extends OpCode = OpCode> {
   declareLocks(_level: LockLevelName): void {}
   checkPrereq(): void | Promise<void> {}
   abstract exec(): Promise<unknown>;
-  hooksEnv(): Record<string, string> | null {
-    return null;
+  /**
+   * The unit's own hook variables without the GANETI_ prefix (`NODE_NAME`, `OP_TARGET`...);
+   * called after checkPrereq for the pre phase and again after exec for the post phase.
+   */
+  hooksEnv(): Record<string, HookEnvValue> {
+    return {};
+  }
+  /** Node UUIDs where the pre and post hooks run (called after checkPrereq). */
+  hooksNodes(): HookNodes {
+    return { pre: [], post: [] };
   }
 }
 
