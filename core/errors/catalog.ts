@@ -205,6 +205,26 @@ export const ERROR_CATALOG = Object.freeze({
 
   GNT_RPC_DISTRIBUTION: def<{ nodes: S }>('ECODE_ENVIRON', (a) => `the configuration could not be sent to: ${a.nodes}`),
 
+  // nodes joining and leaving (core/cluster, core/jobs/units/node-*.ts)
+  GNT_JOIN_TOKEN_INVALID: def<{ reason: S }>('ECODE_INVAL', (a) => `invalid join token: ${a.reason}`),
+  GNT_JOIN_FINGERPRINT: def<{ node: S; expected: S; found: S }>('ECODE_INVAL',
+    (a) => `node ${a.node} presented a certificate with SHA-256 fingerprint ${a.found}, the join token names ${a.expected}; nothing was sent`),
+  GNT_JOIN_REFUSED: def<{ node: S; reason: S }>('ECODE_INVAL', (a) => `node ${a.node} refused to join: ${a.reason}`),
+  GNT_JOIN_FAILED: def<{ node: S; reason: S }>('ECODE_ENVIRON', (a) => `joining node ${a.node} failed: ${a.reason}`),
+  GNT_JOIN_STATE: def<{ reason: S }>('ECODE_STATE', (a) => `cannot start in join mode: ${a.reason}`),
+  GNT_NODE_UNKNOWN: def<{ node: S }>('ECODE_NOENT', (a) => `node_name: node ${a.node} is not in the configuration`),
+  GNT_NODE_EXISTS: def<{ node: S }>('ECODE_EXISTS',
+    (a) => `node_name: node ${a.node} is already in the configuration (add it again with --readd)`),
+  GNT_NODE_IP_CONFLICT: def<{ field: S; ip: S; node: S }>('ECODE_NOTUNIQUE',
+    (a) => `${a.field}: address ${a.ip} conflicts with existing node ${a.node}`),
+  GNT_NODE_IS_MASTER: def<{ node: S; problem: S }>('ECODE_INVAL', (a) => `node ${a.node} is the master node: ${a.problem}`),
+  GNT_NODE_HAS_INSTANCES: def<{ node: S; instance: S }>('ECODE_INVAL',
+    (a) => `instance ${a.instance} still uses node ${a.node}; remove or move it first`),
+  GNT_NODE_STATE: def<{ node: S; problem: S }>('ECODE_STATE', (a) => `node ${a.node}: ${a.problem}`),
+  GNT_NODE_UNREACHABLE: def<{ node: S; reason: S }>('ECODE_ENVIRON', (a) => `node ${a.node} cannot be reached: ${a.reason}`),
+  GNT_NODE_VERSION: def<{ node: S; master: S; found: S }>('ECODE_ENVIRON',
+    (a) => `protocol version mismatch: master has ${a.master}, node ${a.node} has ${a.found}`),
+
   // last resort
   GNT_INTERNAL: def<{ reason: S }>('ECODE_FAULT', (a) => `internal error: ${a.reason}`),
 });

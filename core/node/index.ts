@@ -3,6 +3,7 @@ import type { NodeEnv } from './context.js';
 import { jobQueueHandlers } from './jobqueue.js';
 import { miscHandlers, type MiscHandlerOptions } from './misc.js';
 import { ssconfHandlers } from './ssconf.js';
+import { roleHandlers } from './role.js';
 import { uploadHandlers, type UploadHandlerOptions } from './upload.js';
 
 /** Node-side handlers of the RPC procedures core implements, by family. */
@@ -10,12 +11,13 @@ export type BuiltinNodeHandlerOptions = MiscHandlerOptions & UploadHandlerOption
 
 /** All of core's node handlers (hooks_runner is declared but left to the hook-scripts plugin). */
 export function builtinNodeHandlers(env: NodeEnv, o: BuiltinNodeHandlerOptions = {}): Record<string, RpcHandler> {
-  return { ...miscHandlers(env, o), ...ssconfHandlers(env), ...uploadHandlers(env, o), ...jobQueueHandlers(env) };
+  return { ...miscHandlers(env, o), ...ssconfHandlers(env), ...uploadHandlers(env, o), ...jobQueueHandlers(env), ...roleHandlers(env) };
 }
 
 export { providerContext, serializer, type NodeEnv } from './context.js';
 export { miscHandlers, linuxNodeInfo, NV_VERSION, NV_PLUGINS, type MiscHandlerOptions, type NodeVerifyExtension, type PluginVersion } from './misc.js';
 export { ssconfHandlers } from './ssconf.js';
+export { roleHandlers, CRYPTO_TYPE_SSL_DIGEST, CRYPTO_ACTION_GET } from './role.js';
 export { uploadHandlers, allowedUploadFiles, type UploadHandlerOptions } from './upload.js';
 export { jobQueueHandlers, purgeQueue, JOB_QUEUE_FILES_PERMS, JOB_QUEUE_DIR_PERMS } from './jobqueue.js';
 export { isBelowDir, writeFileSafely, cleanDirectory, ensureDir } from './files.js';

@@ -111,6 +111,16 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
     args: [arg('flag', { type: 'boolean' }, 'a boolean')],
     result: 'null', description: 'Set job queue drain flag',
   },
+  {
+    name: 'node_crypto_tokens', kind: 'single', timeout: 'NORMAL',
+    args: [arg('token_requests', { type: 'array', items: { type: 'array', minItems: 2, maxItems: 3, items: [str, str, { type: ['object', 'null'] }] } },
+      'a list of [token_type, action, options] (ssl, get)')],
+    result: 'a list of [token_type, value]: the SHA1 digest of the client certificate for ssl', description: 'Handle crypto tokens of the node',
+  },
+  {
+    name: 'node_demote_from_mc', kind: 'single', timeout: 'FAST', args: [],
+    result: 'null; config.data was moved aside', description: 'Demote a node from the master candidate role',
+  },
   // bootstrap
   {
     name: 'node_leave_cluster', kind: 'single', timeout: 'NORMAL',
