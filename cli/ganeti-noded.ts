@@ -11,7 +11,13 @@ interface NodedCliOptions {
   debug?: boolean;
   bindAddress?: string;
   port: number;
+  join?: boolean;
+  joinToken?: string;
+  joinTokenFile?: string;
 }
+
+/** The admin's join secret reaches the detached child through the environment, not argv (ps shows argv). */
+const JOIN_SECRET_ENV = 'GANETI_JOIN_SECRET';
 
 const parsePort = (v: string): number => {
   const n = Number(v);
@@ -49,12 +55,28 @@ const program = createProgram('ganeti-noded', 'Ganeti node daemon: answers the R
   .option('-d, --debug', 'log debug messages')
   .option('-b, --bind-address <address>', 'bind to this address (default: every address of the cluster\'s IP family)')
   .option('-p, --port <port>', 'TCP port to listen on', parsePort, 1811)
-  .addHelpText('after', '\nEverything lives under GANETI_ROOT (default /); the daemon serves <root>/var/lib/ganeti/server.pem.')
+  .option('--join', 'wait to join a cluster: serve a temporary certificate and print a join token for gnt-node add --join-token')
+  .option('--join-token <secret>', 'with --join: use this secret (32 to 128 hex digits, e.g. from openssl rand -hex 32) instead of a new one')
+  .option('--join-token-file <file>', 'with --join: read the secret from this file')
+  .addHelpText(
+    'after',
+    '\nEverything lives under GANETI_ROOT (default /); the daemon serves <root>/var/lib/ganeti/server.pem.\n' +
+      'A new node has no cluster certificate: start it with --join; it prints a token (also kept in\n' +
+      '<root>/var/lib/ganeti/join-token) to give to `gnt-node add --join-token TOKEN <node>` on the master.',
+  )
   .action(async (opts: NodedCliOptions) => {
     const { ganetiPaths } = await import('../core/paths.js');
     const paths = ganetiPaths();
     const family = (await readFile(paths.ssconf('primary_ip_family'), 'utf8').catch(() => '2')).trim();
     const bind = opts.bindAddress ?? (family === '10' ? '::' : '0.0.0.0');
+    if ((opts.joinToken || opts.joinTokenFile) && !opts.join) {
+      const { GanetiError } = await import('../core/errors/index.js');
+      throw new GanetiError('GNT_CLI_INVALID_ARGUMENT', { reason: '--join-token and --join-token-file go with --join' });
+    }
+    if (opts.join) {
+      (await import('./common/noded-join-mode.js')).checkJoinable(paths);
+      await joinSecret(opts); // a bad secret is refused here, before anything starts
+    }
     if (!opts.foreground) {
       // Like Ganeti's daemons: start ourselves in the foreground, detached, and return once
       // the port answers (or the child died).
@@ -63,7 +85,10 @@ const program = createProgram('ganeti-noded', 'Ganeti node daemon: answers the R
       const logFile = paths.daemonLog('node-daemon');
       const self = fileURLToPath(import.meta.url);
       const argv = [process.execPath, self, '-f', '-b', bind, '-p', String(opts.port), ...(opts.debug ? ['-d'] : [])];
-      const pid = await spawnDetached(argv, { logFile });
+      if (opts.join) argv.push('--join', ...(opts.joinTokenFile ? ['--join-token-file', opts.joinTokenFile] : []));
+      const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+      if (opts.joinToken) env[JOIN_SECRET_ENV] = opts.joinToken;
+      const pid = await spawnDetached(argv, { logFile, env });
       const probe = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '::1' : bind;
       const end = Date.now() + 30_000;
       while (!(await answers(probe, opts.port))) {
@@ -71,7 +96,16 @@ const program = createProgram('ganeti-noded', 'Ganeti node daemon: answers the R
         if (Date.now() > end) throw new Error(`ganeti-noded (pid ${pid}) does not answer on ${probe}:${opts.port} after 30 s; see ${logFile}`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      process.stdout.write(`ganeti-noded started (pid ${pid})\n`);
+      if (!opts.join) {
+        process.stdout.write(`ganeti-noded started (pid ${pid})\n`);
+        return;
+      }
+      const { joinTokenFile } = await import('../core/daemons/noded-join.js');
+      const token = (await readFile(joinTokenFile(paths), 'utf8')).trim();
+      const name = process.env['GANETI_HOSTNAME'] || (await import('node:os')).hostname();
+      process.stdout.write(
+        `ganeti-noded started in join mode (pid ${pid})\nJoin token: ${token}\nOn the master, run:\n  gnt-node add --join-token ${token} ${name}\n`,
+      );
       return;
     }
 
@@ -81,16 +115,32 @@ const program = createProgram('ganeti-noded', 'Ganeti node daemon: answers the R
     const { createPluginHost } = await import('../core/plugin-host/index.js');
     const { buildNoded } = await import('../core/daemons/noded.js');
     const log = createLogger('noded', opts.debug ? 'debug' : 'info');
-    const { keyPem, certPem } = await readKeyAndCert(paths.serverPem);
     const host = await createPluginHost({ paths });
     for (const e of host.errors) log.warn(e.toLine());
 
     let quit: () => void = () => undefined;
+    let signalled = false;
     const stopped = new Promise<void>((resolve) => {
       quit = resolve;
-      process.once('SIGTERM', resolve);
-      process.once('SIGINT', resolve);
+      const onSignal = () => {
+        signalled = true;
+        resolve();
+      };
+      process.once('SIGTERM', onSignal);
+      process.once('SIGINT', onSignal);
     });
+    await mkdir(paths.runDir, { recursive: true });
+    const pidFile = join(paths.runDir, 'ganeti-noded.pid');
+    await writeFile(pidFile, `${process.pid}\n`);
+    if (opts.join) {
+      const { waitToJoin } = await import('./common/noded-join-mode.js');
+      const joined = await waitToJoin({ paths, log, bind, port: opts.port, secret: await joinSecret(opts), stopped });
+      if (!joined || signalled) {
+        await rm(pidFile, { force: true });
+        return;
+      }
+    }
+    const { keyPem, certPem } = await readKeyAndCert(paths.serverPem);
     const app = await buildNoded({ paths, host, log, tls: { key: keyPem, cert: certPem, ca: certPem }, onQuit: () => quit() });
     await host.hooks.daemonStarting.promise({ daemon: 'ganeti-noded', nodeName: app.noded.env.nodeName });
     try {
@@ -98,9 +148,6 @@ const program = createProgram('ganeti-noded', 'Ganeti node daemon: answers the R
     } catch (e) {
       throw new GanetiError('GNT_NODED_LISTEN', { address: `${bind}:${opts.port}`, reason: describeError(e) }, { cause: e });
     }
-    await mkdir(paths.runDir, { recursive: true });
-    const pidFile = join(paths.runDir, 'ganeti-noded.pid');
-    await writeFile(pidFile, `${process.pid}\n`);
     log.info(`listening on ${bind}:${opts.port} (HTTPS) as node ${app.noded.env.nodeName}`);
     await stopped;
     log.info('shutting down');
@@ -108,5 +155,12 @@ const program = createProgram('ganeti-noded', 'Ganeti node daemon: answers the R
     await host.hooks.shutdown.promise().catch((e: unknown) => log.warn(String(e)));
     await rm(pidFile, { force: true });
   });
+
+/** The admin's secret for --join (from the environment, the option or a file), or undefined for a new one. */
+async function joinSecret(opts: NodedCliOptions): Promise<string | undefined> {
+  const { parseJoinSecret } = await import('../core/cluster/join-token.js');
+  const given = process.env[JOIN_SECRET_ENV] || opts.joinToken || (opts.joinTokenFile ? await readFile(opts.joinTokenFile, 'utf8') : undefined);
+  return given === undefined ? undefined : parseJoinSecret(given);
+}
 
 main(program);

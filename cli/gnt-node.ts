@@ -2,7 +2,7 @@
 import { Option } from 'commander';
 import { createProgram, main } from './common/program.js';
 import { addListFieldsCommand } from './common/list-fields-command.js';
-import { luxiAction } from './common/luxi.js';
+import { addOpcodeOptions, luxiAction } from './common/luxi.js';
 
 // Commands are declared here and load their code on use, so `--version` and `--help` stay fast.
 const program = createProgram('gnt-node', 'node administration: list the nodes of the cluster and show their settings');
@@ -17,8 +17,9 @@ program
   .addOption(new Option('--units <unit>', 'size unit: h (readable, the default without --separator), m, g or t (MiB, GiB, TiB)').choices(['h', 'm', 'g', 't']))
   .option('-o, --output <fields>', 'comma-separated fields to show; a leading + adds them to the default ones')
   .option('-v, --verbose', 'spell out why a value is missing')
+  .option('-g, --node-group <group>', 'only the nodes of this node group (name or UUID)')
   .action(
-    luxiAction(async (names: string[], opts: { headers: boolean; separator?: string; units?: string; output?: string; verbose?: boolean }) => {
+    luxiAction(async (names: string[], opts: { headers: boolean; separator?: string; units?: string; output?: string; verbose?: boolean; nodeGroup?: string }) => {
       await (await actions()).listNodes(names, opts);
     }),
   );
@@ -35,5 +36,58 @@ program
       await (await actions()).showNodeInfo(names);
     }),
   );
+
+const ops = () => import('./commands/node-ops.js');
+
+addOpcodeOptions(
+  program
+    .command('add')
+    .description('add a node to the cluster; a new machine runs `ganeti-noded --join` first and gives its join token')
+    .argument('<node>', 'the node name')
+    .option('--join-token <token>', 'the token printed by `ganeti-noded --join` on the node (or the secret given to it)')
+    .option('--join-token-file <file>', 'read the join token from this file')
+    .option('-s, --secondary-ip <ip>', "the node's secondary (replication) address, if the cluster has them")
+    .option('--primary-ip <ip>', "the node's primary address, when its name does not resolve (ganeti-ts)")
+    .option('--readd', 'add again a node that is in the configuration (e.g. reinstalled); its flags are reset')
+    .option('-g, --node-group <group>', 'node group of the new node (default: the default group)')
+    .option('--master-capable <yes|no>', 'whether the node may become master candidate or master (default yes)')
+    .option('--vm-capable <yes|no>', 'whether the node may host instances (default yes)')
+    .option('--node-parameters <k=v,...>', 'node parameters (ndparams) of this node'),
+).action(
+  luxiAction(async (node: string, opts: Record<string, unknown>) => {
+    await (await ops()).addNode(node, opts);
+  }),
+);
+
+addOpcodeOptions(
+  program
+    .command('remove')
+    .description('remove a node from the cluster: its daemon removes its cluster files and stops')
+    .argument('<node>', 'the node name'),
+).action(
+  luxiAction(async (node: string, opts: Record<string, unknown>) => {
+    await (await ops()).removeNode(node, opts);
+  }),
+);
+
+addOpcodeOptions(
+  program
+    .command('modify')
+    .description("change a node's role (master candidate, drained, offline), capabilities, secondary address or parameters")
+    .argument('<node>', 'the node name')
+    .option('-C, --master-candidate <yes|no>', 'make the node a master candidate, or demote it')
+    .option('-D, --drained <yes|no>', 'drain the node (no new instances) or undrain it')
+    .option('-O, --offline <yes|no>', 'mark the node offline (no RPC at all) or online again')
+    .option('--master-capable <yes|no>', 'whether the node may become master candidate or master')
+    .option('--vm-capable <yes|no>', 'whether the node may host instances')
+    .option('-s, --secondary-ip <ip>', 'change the secondary address')
+    .option('--node-parameters <k=v,...>', 'change node parameters (k=default resets one)')
+    .option('--auto-promote', 'promote other nodes when this change would leave too few master candidates')
+    .option('--force', 'force the change (secondary address changes of the master)'),
+).action(
+  luxiAction(async (node: string, opts: Record<string, unknown>) => {
+    await (await ops()).modifyNode(node, opts);
+  }),
+);
 
 main(program);

@@ -37,13 +37,22 @@ export interface ListOptions {
   separator?: string;
   units?: string;
   verbose?: boolean;
+  nodeGroup?: string;
+}
+
+/** The name filter of `gnt-node list`, restricted to one group's nodes with `-g GROUP` (name or UUID). */
+export function nodeListFilter(names: readonly string[], group: string | undefined): unknown[] | null {
+  const byName = makeSimpleFilter('name', names);
+  if (group === undefined) return byName;
+  const byGroup = ['|', ['==', 'group', group], ['==', 'group.uuid', group]];
+  return byName ? ['&', byName, byGroup] : byGroup;
 }
 
 /** `gnt-node list [names]` */
 export async function listNodes(names: readonly string[], opts: ListOptions): Promise<void> {
   const fields = parseFields(opts.output, NODE_LIST_DEFAULT_FIELDS);
   const code = await withClient((client) =>
-    genericList(client, 'node', fields, makeSimpleFilter('name', names), {
+    genericList(client, 'node', fields, nodeListFilter(names, opts.nodeGroup), {
       header: opts.headers,
       separator: opts.separator,
       units: opts.units,

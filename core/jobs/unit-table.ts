@@ -4,6 +4,9 @@ import { TestDelayUnit } from './units/test-delay.js';
 import { ClusterQueryUnit } from './units/cluster-query.js';
 import { ClusterVerifyUnit } from './units/cluster-verify.js';
 import { ClusterRedistConfUnit } from './units/cluster-redist-conf.js';
+import { NodeAddUnit } from './units/node-add.js';
+import { NodeRemoveUnit } from './units/node-remove.js';
+import { NodeSetParamsUnit } from './units/node-set-params.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -11,4 +14,7 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_CLUSTER_QUERY: ClusterQueryUnit,
   OP_CLUSTER_VERIFY: ClusterVerifyUnit,
   OP_CLUSTER_REDIST_CONF: ClusterRedistConfUnit,
+  OP_NODE_ADD: NodeAddUnit,
+  OP_NODE_REMOVE: NodeRemoveUnit,
+  OP_NODE_SET_PARAMS: NodeSetParamsUnit,
 });

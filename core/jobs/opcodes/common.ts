@@ -41,3 +41,9 @@ export const COMMON_FIELDS = Object.freeze({
     default: [],
   },
 });
+
+/** An opcode's own fields as JSON schema properties (merged with COMMON_FIELDS by validate.ts). */
+export interface OpcodeSchema {
+  readonly properties: Readonly<Record<string, object>>;
+  readonly required?: readonly string[];
+}
