@@ -5,7 +5,7 @@ import { addListFieldsCommand } from './common/list-fields-command.js';
 import { addOpcodeOptions, luxiAction } from './common/luxi.js';
 
 // Commands are declared here and load their code on use, so `--version` and `--help` stay fast.
-const program = createProgram('gnt-node', 'node administration: list the nodes of the cluster and show their settings');
+const program = createProgram('gnt-node', 'node administration: add, change and remove the nodes of the cluster, list them and show their settings');
 const actions = () => import('./commands/node.js');
 
 program
