@@ -4,6 +4,11 @@ import { TestDelayUnit } from './units/test-delay.js';
 import { ClusterQueryUnit } from './units/cluster-query.js';
 import { ClusterVerifyUnit } from './units/cluster-verify.js';
 import { ClusterRedistConfUnit } from './units/cluster-redist-conf.js';
+import { GroupAddUnit } from './units/group-add.js';
+import { GroupRemoveUnit } from './units/group-remove.js';
+import { GroupRenameUnit } from './units/group-rename.js';
+import { GroupSetParamsUnit } from './units/group-set-params.js';
+import { GroupAssignNodesUnit } from './units/group-assign-nodes.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -11,4 +16,9 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_CLUSTER_QUERY: ClusterQueryUnit,
   OP_CLUSTER_VERIFY: ClusterVerifyUnit,
   OP_CLUSTER_REDIST_CONF: ClusterRedistConfUnit,
+  OP_GROUP_ADD: GroupAddUnit,
+  OP_GROUP_REMOVE: GroupRemoveUnit,
+  OP_GROUP_RENAME: GroupRenameUnit,
+  OP_GROUP_SET_PARAMS: GroupSetParamsUnit,
+  OP_GROUP_ASSIGN_NODES: GroupAssignNodesUnit,
 });

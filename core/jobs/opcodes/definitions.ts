@@ -1,4 +1,7 @@
-import type { OpCommon } from './common.js';
+import type { OpCommon, OpcodeSchema } from './common.js';
+import { GROUP_OPCODE_SCHEMAS, type GroupOpCode } from './group.js';
+
+export type { OpGroupAdd, OpGroupRemove, OpGroupRename, OpGroupSetParams, OpGroupAssignNodes } from './group.js';
 
 /**
  * The opcodes ganeti-ts runs, each with its TypeScript type and the JSON schema of its own
@@ -40,14 +43,11 @@ export interface OpClusterRedistConf extends OpCommon {
   readonly OP_ID: 'OP_CLUSTER_REDIST_CONF';
 }
 
-export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf;
+export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | GroupOpCode;
 export type OpId = OpCode['OP_ID'];
 export type OpOf<K extends OpId> = Extract<OpCode, { OP_ID: K }>;
 
-export interface OpcodeSchema {
-  readonly properties: Readonly<Record<string, object>>;
-  readonly required?: readonly string[];
-}
+export type { OpcodeSchema };
 
 export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.freeze({
   OP_TEST_DELAY: {
@@ -74,6 +74,7 @@ export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.fre
       verify_clutter: { type: 'boolean', default: false },
     },
   },
+  ...GROUP_OPCODE_SCHEMAS,
 });
 
 export const OPCODE_IDS = Object.freeze(Object.keys(OPCODE_SCHEMAS) as OpId[]);
