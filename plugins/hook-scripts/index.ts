@@ -4,7 +4,7 @@
  * master it taps the opcode hook phases core computes and calls the nodes.
  */
 import { PLUGIN_API_VERSION, builtinRpcCall, definePlugin, type HooksPhase } from '../../core/index.js';
-import { HOOKS_RUNNER, runPost, runPre } from './phases.js';
+import { HOOKS_RUNNER, hookPhases } from './phases.js';
 import { runHooks } from './run-parts.js';
 
 export const PLUGIN_NAME = 'builtin:plugins/hook-scripts';
@@ -18,7 +18,8 @@ export default definePlugin({
       // the call table checked the argument types already
       handler: ([hpath, phase, env], ctx) => runHooks(ctx.paths.hooksDir, hpath as string, phase as HooksPhase, env as Record<string, string>, ctx),
     });
-    host.hooks.opcodeHooksPre.tapPromise(PLUGIN_NAME, runPre);
-    host.hooks.opcodeHooksPost.tapPromise(PLUGIN_NAME, runPost);
+    const phases = hookPhases(host.log);
+    host.hooks.opcodeHooksPre.tapPromise(PLUGIN_NAME, phases.pre);
+    host.hooks.opcodeHooksPost.tapPromise(PLUGIN_NAME, phases.post);
   },
 });

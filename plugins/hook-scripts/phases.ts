@@ -1,4 +1,4 @@
-import { GanetiError, describeError, type HookFailure, type HookNodeResult, type HooksTarget, type OpcodeHooksContext } from '../../core/index.js';
+import { GanetiError, describeError, type HookFailure, type Logger, type HookNodeResult, type HooksTarget, type OpcodeHooksContext } from '../../core/index.js';
 import { HKR_FAIL, type HookScriptResult } from './run-parts.js';
 
 /** The procedure that runs a hooks directory on a node. */
@@ -36,9 +36,8 @@ function failures(results: NodeResults, warn: (m: string) => void): HookFailure[
 
 const warning = (ctx: OpcodeHooksContext) => (m: string) => ctx.job.log(` - WARNING: ${m}`);
 
-/** Post-phase style reporting: every failed script is a warning in the job log. */
-async function runAndWarn(ctx: OpcodeHooksContext, t: HooksTarget): Promise<void> {
-  const warn = warning(ctx);
+/** Post-phase style reporting: every failed script is a warning (in the job log, unless `warn` says otherwise). */
+async function runAndWarn(ctx: OpcodeHooksContext, t: HooksTarget, warn: (m: string) => void = warning(ctx)): Promise<void> {
   let results: NodeResults;
   try {
     results = await callRunner(ctx, t);
@@ -50,31 +49,33 @@ async function runAndWarn(ctx: OpcodeHooksContext, t: HooksTarget): Promise<void
 }
 
 /**
- * Pre phase: the global pre hooks first (their results are ignored), then the opcode's own,
- * where any failed script on a reachable node aborts the opcode with GNT_HOOKS_ABORT.
+ * The taps of the plugin. Global hooks run for every opcode and only report: their failures
+ * (a node without a noded, a failing script) go to the daemon's log, never to the job's.
  */
-export async function runPre(ctx: OpcodeHooksContext): Promise<void> {
-  for (const t of ctx.global) {
-    try {
-      await callRunner(ctx, t);
-    } catch {
-      // global hooks never decide anything
-    }
-  }
-  if (ctx.hpath === null || ctx.nodes.length === 0) return;
-  let results: NodeResults;
-  try {
-    results = await callRunner(ctx, { hpath: ctx.hpath, phase: 'pre', env: ctx.env, nodes: ctx.nodes });
-  } catch (e) {
-    throw new GanetiError('GNT_HOOKS_FAILURE', { opcode: ctx.opcode.OP_ID, reason: describeError(e) }, { cause: e });
-  }
-  const failed = failures(results, warning(ctx));
-  if (failed.length) throw new GanetiError('GNT_HOOKS_ABORT', { opcode: ctx.opcode.OP_ID, failures: failed });
-}
-
-/** Post phase: the opcode's own hooks, config-update, then the global post hooks; failures only warn. */
-export async function runPost(ctx: OpcodeHooksContext): Promise<void> {
-  if (ctx.hpath !== null && ctx.nodes.length > 0) await runAndWarn(ctx, { hpath: ctx.hpath, phase: 'post', env: ctx.env, nodes: ctx.nodes });
-  if (ctx.configUpdate) await runAndWarn(ctx, ctx.configUpdate);
-  for (const t of ctx.global) await runAndWarn(ctx, t);
+export function hookPhases(log: Logger) {
+  const quiet = (m: string) => log.warn(m);
+  return {
+    /**
+     * Pre phase: the global pre hooks first (results ignored), then the opcode's own, where
+     * any failed script on a reachable node aborts the opcode with GNT_HOOKS_ABORT.
+     */
+    async pre(ctx: OpcodeHooksContext): Promise<void> {
+      for (const t of ctx.global) await runAndWarn(ctx, t, quiet);
+      if (ctx.hpath === null || ctx.nodes.length === 0) return;
+      let results: NodeResults;
+      try {
+        results = await callRunner(ctx, { hpath: ctx.hpath, phase: 'pre', env: ctx.env, nodes: ctx.nodes });
+      } catch (e) {
+        throw new GanetiError('GNT_HOOKS_FAILURE', { opcode: ctx.opcode.OP_ID, reason: describeError(e) }, { cause: e });
+      }
+      const failed = failures(results, warning(ctx));
+      if (failed.length) throw new GanetiError('GNT_HOOKS_ABORT', { opcode: ctx.opcode.OP_ID, failures: failed });
+    },
+    /** Post phase: the opcode's own hooks, config-update, then the global post hooks; failures only warn. */
+    async post(ctx: OpcodeHooksContext): Promise<void> {
+      if (ctx.hpath !== null && ctx.nodes.length > 0) await runAndWarn(ctx, { hpath: ctx.hpath, phase: 'post', env: ctx.env, nodes: ctx.nodes });
+      if (ctx.configUpdate) await runAndWarn(ctx, ctx.configUpdate);
+      for (const t of ctx.global) await runAndWarn(ctx, t, quiet);
+    },
+  };
 }
