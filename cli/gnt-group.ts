@@ -1,11 +1,65 @@
 #!/usr/bin/env node
 import { createProgram, main } from './common/program.js';
 import { addListFieldsCommand } from './common/list-fields-command.js';
-import { luxiAction } from './common/luxi.js';
+import { addOpcodeOptions, luxiAction } from './common/luxi.js';
 
 // Commands are declared here and load their code on use, so `--version` and `--help` stay fast.
-const program = createProgram('gnt-group', 'node group administration: list the node groups and show their settings');
+const program = createProgram('gnt-group', 'node group administration: add, modify, rename and remove node groups, assign nodes to them, list them');
 const actions = () => import('./commands/group.js');
+const ops = () => import('./commands/group-ops.js');
+const collect = (v: string, all: string[] = []) => [...all, v];
+
+/** The options add and modify share (Ganeti's ALLOC_POLICY_OPT, NODE_PARAMS_OPT, DISK_PARAMS_OPT). */
+const withGroupParams = (cmd: ReturnType<typeof program.command>) =>
+  addOpcodeOptions(
+    cmd
+      .option('--alloc-policy <policy>', 'allocation policy: preferred, last_resort or unallocable')
+      .option('--node-parameters <k=v,...>', 'node parameters of the group (oob_program, spindle_count, exclusive_storage, ssh_port, ...); k=default resets one (modify)')
+      .option('-D, --disk-parameters <template:k=v,...>', 'disk parameters of one disk template (repeatable)', collect),
+  );
+
+withGroupParams(
+  program.command('add').description('add a new, empty node group').argument('<group>', 'name of the new group'),
+).action(
+  luxiAction(async (name: string, opts) => {
+    await (await ops()).addGroup(name, opts);
+  }),
+);
+
+withGroupParams(
+  program.command('modify').description("change a node group's allocation policy or parameters").argument('<group>', 'the group to change'),
+).action(
+  luxiAction(async (name: string, opts) => {
+    await (await ops()).modifyGroup(name, opts);
+  }),
+);
+
+addOpcodeOptions(program.command('remove').description('remove an empty node group').argument('<group>', 'the group to remove')).action(
+  luxiAction(async (name: string, opts) => {
+    await (await ops()).removeGroup(name, opts);
+  }),
+);
+
+addOpcodeOptions(
+  program.command('rename').description('rename a node group (its nodes keep pointing at it by UUID)').argument('<group>', 'the current name').argument('<new_name>', 'the new name'),
+).action(
+  luxiAction(async (name: string, newName: string, opts) => {
+    await (await ops()).renameGroup(name, newName, opts);
+  }),
+);
+
+addOpcodeOptions(
+  program
+    .command('assign-nodes')
+    .description('move nodes into a node group')
+    .argument('<group>', 'the group to move the nodes to')
+    .argument('<node...>', 'the nodes to move')
+    .option('-f, --force', 'move the nodes even if instances end up split across groups'),
+).action(
+  luxiAction(async (name: string, nodes: string[], opts) => {
+    await (await ops()).assignNodes(name, nodes, opts);
+  }),
+);
 
 program
   .command('list')

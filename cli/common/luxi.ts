@@ -137,6 +137,15 @@ export function formatLuxiFailure(e: unknown): { code: number; text: string } | 
         return fail(`Corrupt configuration file: ${msg}\nAborting.`, 2);
       case 'TagError':
         return fail(`Failure: invalid tag(s) given:\n${msg}`);
+      case 'HooksAbort': {
+        // Ganeti's args: [[[node, script, output], ...]]
+        const failures = Array.isArray(e.errorArgs[0]) ? (e.errorArgs[0] as unknown[]) : [];
+        const lines = failures.map((f) => {
+          const [node, script, out] = Array.isArray(f) ? f.map((x) => pyStr(x)) : [pyStr(f), '?', ''];
+          return out ? `  node: ${node}, script: ${script}, output: ${out}` : `  node: ${node}, script: ${script} (no output)`;
+        });
+        return fail(['Failure: hooks execution failed:', ...lines].join('\n'));
+      }
       case 'HooksFailure':
         return fail(`Failure: hooks general failure: ${msg}`);
       case 'TypeEnforcementError':

@@ -56,7 +56,8 @@ const BE_SCHEMA: ParamsSchema = {
   },
 };
 const NIC_SCHEMA: ParamsSchema = { type: 'object', properties: { mode: { type: 'string' }, link: { type: 'string' }, vlan: { type: 'string' } } };
-const ND_SCHEMA: ParamsSchema = {
+/** Node parameters and their types (Ganeti's NDS_PARAMETER_TYPES). */
+export const ND_SCHEMA: ParamsSchema = {
   type: 'object',
   properties: {
     oob_program: { type: 'string' },

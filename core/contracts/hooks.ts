@@ -46,6 +46,71 @@ export interface DaemonInfo {
   readonly nodeName: string;
 }
 
+/** Ganeti's hook object types (GANETI_OBJECT_TYPE); `NOT_APPLICABLE` only in global hooks of opcodes without hooks. */
+export type HookObjectType = 'CLUSTER' | 'NODE' | 'INSTANCE' | 'GROUP' | 'NETWORK';
+
+/** Ganeti's hooks phases (GANETI_HOOKS_PHASE, lower case as Ganeti's code sends it). */
+export type HooksPhase = 'pre' | 'post';
+
+/** A hook script environment: `PATH` plus `GANETI_*` variables, every value a string. */
+export type HooksEnv = Readonly<Record<string, string>>;
+
+/** A node hook scripts run on. */
+export interface HookNode {
+  readonly uuid: string;
+  readonly name: string;
+  /** Its primary IP address (where its node daemon listens). */
+  readonly address: string;
+  /** Offline nodes are not contacted; their result says so. */
+  readonly offline: boolean;
+  readonly master: boolean;
+}
+
+/** One node's answer to a call made through `OpcodeHooksContext.callNodes`. */
+export type HookNodeResult<T = unknown> =
+  | { readonly node: string; readonly success: true; readonly payload: T }
+  | { readonly node: string; readonly success: false; readonly error: string; readonly offline: boolean };
+
+/** One run of a hooks directory (`<hpath>-<phase>.d`) with its environment, on some nodes. */
+export interface HooksTarget {
+  readonly hpath: string;
+  readonly phase: HooksPhase;
+  readonly env: HooksEnv;
+  readonly nodes: readonly HookNode[];
+}
+
+/**
+ * What the `opcodeHooksPre`/`opcodeHooksPost` taps get: everything core knows about the
+ * opcode's hooks (interfaces §3), computed by core; the taps decide what to run.
+ */
+export interface OpcodeHooksContext {
+  readonly opcode: OpCodeInput;
+  readonly job: JobContext;
+  readonly phase: HooksPhase;
+  /** The opcode's hooks path (`group-add`), or null when the opcode has no hooks. */
+  readonly hpath: string | null;
+  readonly htype: HookObjectType | null;
+  /**
+   * The environment of the opcode's own hooks in this phase: PATH, the common GANETI_* vars
+   * and the unit's vars (`GANETI_<KEY>`; in post also `GANETI_POST_<KEY>` recomputed after exec).
+   */
+  readonly env: HooksEnv;
+  /** Where the opcode's own hooks run in this phase; empty when they do not run (no hooks, post after a failure). */
+  readonly nodes: readonly HookNode[];
+  /** post: how the opcode ended (`error`: the pre hooks aborted or exec failed); null in pre. */
+  readonly status: 'success' | 'error' | null;
+  /**
+   * Global hooks (`global-pre.d`/`global-post.d`, doc/design-global-hooks.rst): one target
+   * for the master and one for the other nodes, as GANETI_IS_MASTER differs. Their results
+   * never change the opcode's outcome.
+   */
+  readonly global: readonly HooksTarget[];
+  /** post: the `config-update` hook on the master when the opcode wrote the config (env: the pre env). */
+  readonly configUpdate: HooksTarget | null;
+  /** Calls a node RPC procedure on `nodes` in parallel; one result per node, never rejects for a node's failure. */
+  callNodes<T = unknown>(procedure: string, nodes: readonly HookNode[], args: readonly unknown[]): Promise<HookNodeResult<T>[]>;
+}
+
 export interface LoadedPluginInfo {
   readonly name: string;
   readonly version: string;
@@ -65,6 +130,18 @@ export interface HostHooks {
   readonly daemonStarting: AsyncSeriesHook<[DaemonInfo]>;
   /** Before an opcode's Exec phase, on the master. A tap may veto. */
   readonly beforeOpcode: AsyncSeriesBailHook<[OpCodeInput, JobContext], Veto | undefined>;
+  /**
+   * The pre phase of an opcode's hooks, on the master, for every opcode once its checks
+   * passed and no plugin vetoed (dry runs included). Series: a tap that throws aborts the
+   * opcode with its error (the hook-scripts plugin throws GNT_HOOKS_ABORT).
+   */
+  readonly opcodeHooksPre: AsyncSeriesHook<[OpcodeHooksContext]>;
+  /**
+   * The post phase, on the master, after exec succeeded (`status: 'success'`) or after the
+   * pre phase or exec failed (`status: 'error'`); never in dry runs. Series; a tap that
+   * throws is reported as a warning in the job log and does not change the outcome.
+   */
+  readonly opcodeHooksPost: AsyncSeriesHook<[OpcodeHooksContext]>;
   /** After an opcode ended (success, error or canceled), on the master. */
   readonly afterOpcode: AsyncParallelHook<[OpCodeInput, OpcodeOutcome]>;
   /** After the configuration was written durably, on the master. */

@@ -15,6 +15,8 @@ const def = <A = Record<string, never>>(ecode: EcodeName | null, message: (args:
   Object.freeze({ ecode, message });
 
 type S = string;
+/** A failed pre hook, as Ganeti's HooksAbort lists it: `[node, script, output]`. */
+export type HookFailure = readonly [node: string, script: string, output: string];
 
 export const ERROR_CATALOG = Object.freeze({
   // plugins and the plugin host
@@ -212,7 +214,7 @@ export const ERROR_CATALOG = Object.freeze({
   GNT_JOIN_REFUSED: def<{ node: S; reason: S }>('ECODE_INVAL', (a) => `node ${a.node} refused to join: ${a.reason}`),
   GNT_JOIN_FAILED: def<{ node: S; reason: S }>('ECODE_ENVIRON', (a) => `joining node ${a.node} failed: ${a.reason}`),
   GNT_JOIN_STATE: def<{ reason: S }>('ECODE_STATE', (a) => `cannot start in join mode: ${a.reason}`),
-  GNT_NODE_UNKNOWN: def<{ node: S }>('ECODE_NOENT', (a) => `node_name: node ${a.node} is not in the configuration`),
+  GNT_NODE_UNKNOWN: def<{ field: S; name: S }>('ECODE_NOENT', (a) => `${a.field}: node ${a.name} is not in the configuration`),
   GNT_NODE_EXISTS: def<{ node: S }>('ECODE_EXISTS',
     (a) => `node_name: node ${a.node} is already in the configuration (add it again with --readd)`),
   GNT_NODE_IP_CONFLICT: def<{ field: S; ip: S; node: S }>('ECODE_NOTUNIQUE',
@@ -224,6 +226,27 @@ export const ERROR_CATALOG = Object.freeze({
   GNT_NODE_UNREACHABLE: def<{ node: S; reason: S }>('ECODE_ENVIRON', (a) => `node ${a.node} cannot be reached: ${a.reason}`),
   GNT_NODE_VERSION: def<{ node: S; master: S; found: S }>('ECODE_ENVIRON',
     (a) => `protocol version mismatch: master has ${a.master}, node ${a.node} has ${a.found}`),
+  // node groups (core/jobs/units/group-*.ts)
+  GNT_GROUP_EXISTS: def<{ field: S; name: S; uuid: S }>('ECODE_EXISTS',
+    (a) => `${a.field}: node group '${a.name}' already exists (UUID ${a.uuid})`),
+  GNT_GROUP_NOT_FOUND: def<{ field: S; name: S }>('ECODE_NOENT',
+    (a) => `${a.field}: node group '${a.name}' not found`),
+  GNT_GROUP_NOT_EMPTY: def<{ name: S; nodes: S }>('ECODE_STATE',
+    (a) => `node group '${a.name}' cannot be removed: it still has node(s) ${a.nodes}`),
+  GNT_GROUP_LAST: def<{ name: S }>('ECODE_STATE',
+    (a) => `node group '${a.name}' is the only group and cannot be removed`),
+  GNT_GROUP_NO_CHANGES: def<{ name: S }>('ECODE_INVAL',
+    (a) => `nothing to modify in node group '${a.name}': give at least one parameter`),
+  GNT_GROUP_SPLIT_INSTANCES: def<{ instances: S }>('ECODE_STATE',
+    (a) => `moving these nodes would split instance(s) ${a.instances} across node groups; use --force to do it anyway`),
+
+  // hook scripts (core/jobs/hooks-master.ts, plugins/hook-scripts)
+  GNT_HOOKS_ABORT: def<{ opcode: S; failures: readonly HookFailure[] }>(null,
+    (a) => `pre hooks of ${a.opcode} failed: ${a.failures.map(([node, script, output]) => `node ${node}, script ${script}, ${output ? `output: ${output}` : '(no output)'}`).join('; ')}`),
+  GNT_HOOKS_FAILURE: def<{ opcode: S; reason: S }>(null,
+    (a) => `hooks of ${a.opcode} could not be run: ${a.reason}`),
+  GNT_HOOKS_PATH_INVALID: def<{ hpath: S }>('ECODE_INVAL',
+    (a) => `invalid hooks path '${a.hpath}': it must match ^[a-zA-Z0-9_-]+$`),
 
   // last resort
   GNT_INTERNAL: def<{ reason: S }>('ECODE_FAULT', (a) => `internal error: ${a.reason}`),

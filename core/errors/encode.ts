@@ -13,17 +13,21 @@ const SPECIAL_CLASS: Readonly<Record<string, string>> = Object.freeze({
   GNT_JOB_QUEUE_DRAINED: 'JobQueueDrainError',
   GNT_JOB_QUEUE_FULL: 'JobQueueFull',
   GNT_LUXI_PROTOCOL: 'ProtocolError',
+  GNT_HOOKS_FAILURE: 'HooksFailure',
 });
 
 /**
  * - a GanetiError with a prerequisite-type ECODE (all but internal_error and
  *   environment_error) → `["OpPrereqError", ["CODE: message", ecode]]`;
- * - the queue's drained/full errors and protocol errors → their own Ganeti classes;
+ * - the queue's drained/full errors, protocol errors and hook failures → their own Ganeti
+ *   classes (`["HooksAbort", [[[node, script, output], ...]]]` as Ganeti sends it);
  * - any other GanetiError → `["OpExecError", ["CODE: message"]]`;
  * - anything else → `["GenericError", [message]]`.
  */
 export function encodeError(e: unknown): EncodedError {
   if (e instanceof GanetiError) {
+    // Ganeti's HooksAbort carries the failures themselves: [[node, script, output], ...]
+    if (e.code === 'GNT_HOOKS_ABORT') return ['HooksAbort', [(e.args as { failures: unknown[] }).failures.map((f) => [...(f as string[])])]];
     const special = SPECIAL_CLASS[e.code];
     if (special) return [special, [e.toLine()]];
     const ecode = e.ecode;

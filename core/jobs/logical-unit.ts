@@ -1,4 +1,5 @@
 import type { PluginHost } from '../plugin-host/host.js';
+import type { HookObjectType } from '../contracts/hooks.js';
 import type { OpCode } from './opcodes/definitions.js';
 import type { RpcClient } from '../rpc/index.js';
 import type { ConfigTxn, FrozenConfig, UpdateResult } from '../config/index.js';
@@ -35,8 +36,7 @@ export interface ConfigReader {
   update<T>(mutator: (txn: ConfigTxn) => T | Promise<T>): Promise<UpdateResult<T>>;
 }
 
-/** Ganeti's hook object types (GANETI_OBJECT_TYPE). */
-export type HookObjectType = 'CLUSTER' | 'NODE' | 'INSTANCE' | 'GROUP' | 'NETWORK';
+export type { HookObjectType } from '../contracts/hooks.js';
 
 /** Where an opcode's hook scripts run: node UUIDs per phase (interfaces §3.3). */
 export interface HookNodes {
@@ -53,9 +53,9 @@ export type HookEnvValue = string | number | boolean | null | undefined;
  * 2. expandNames: turn names into UUIDs and fill `neededLocks` (and `shareLocks`);
  * 3. declareLocks(level): refine a level's locks once the levels above are held;
  * 4. checkPrereq: check the cluster state under the locks (raise ECODE_* errors);
- * 5. the `beforeOpcode` hook (plugins may veto; hook scripts run here);
+ * 5. the `beforeOpcode` hook (plugins may veto), then the pre hooks (`opcodeHooksPre`: hook scripts);
  * 6. exec: do the work, reporting progress through `feedback`;
- * 7. the `afterOpcode` hook, with the outcome.
+ * 7. the post hooks (`opcodeHooksPost`), then the `afterOpcode` hook, with the outcome.
  * `hooksEnv`/`hooksNodes` describe the hook-script environment for opcodes that have hooks.
  */
 export abstract class LogicalUnit<Op extends OpCode = OpCode> {

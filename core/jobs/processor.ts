@@ -1,10 +1,11 @@
-import { GanetiError } from '../errors/index.js';
+import { GanetiError, describeError } from '../errors/index.js';
 import type { JobContext, OpCodeInput } from '../contracts/hooks.js';
 import type { PluginHost } from '../plugin-host/host.js';
 import { ALL_SET, BGL, LOCK_LEVELS, type ConfigReader, type LockLevelName, type UnitContext } from './logical-unit.js';
 import { UNIT_TABLE } from './unit-table.js';
 import type { OpCode } from './opcodes/definitions.js';
 import type { RpcClient } from '../rpc/index.js';
+import { HooksMaster } from './hooks-master.js';
 
 /** What the processor needs from the lock manager (core/jobs/locking.ts adapts core/locks). */
 export interface LockingService {
@@ -39,7 +40,9 @@ export interface OpcodeRun {
 /**
  * Runs one opcode through its logical unit's phases (Ganeti's mcpu): validate, check
  * arguments, expand names, take the locks level by level, check prerequisites, let plugins
- * veto (`beforeOpcode`), exec, and always release the locks. `afterOpcode` is the queue's.
+ * veto (`beforeOpcode`), the pre hooks (`opcodeHooksPre`, dry runs included), exec, the post
+ * hooks (`opcodeHooksPost`, not in dry runs), and always release the locks. `afterOpcode` is
+ * the queue's.
  */
 export class Processor {
   constructor(
@@ -53,13 +56,27 @@ export class Processor {
   /** `input` was validated (and its defaults filled) when the job was submitted. */
   async run(input: OpCodeInput, run: OpcodeRun): Promise<unknown> {
     const op = input as unknown as OpCode;
+    const config = this.config();
+    // Ganeti runs the config-update hook when the opcode wrote the configuration.
+    let configWritten = false;
+    const reader: ConfigReader | null = config && {
+      get data() {
+        return config.data;
+      },
+      update: async (m) => {
+        const r = await config.update(m);
+        if (r.written) configWritten = true;
+        return r;
+      },
+    };
+    const rpc = () => (this.rpc ? this.rpc() : Promise.reject(new GanetiError('GNT_INTERNAL', { reason: 'this processor has no node RPC client' })));
     const ctx: UnitContext = {
       jobId: run.jobId,
       opIndex: run.opIndex,
       signal: run.signal,
       host: this.host,
-      config: this.config(),
-      rpc: () => (this.rpc ? this.rpc() : Promise.reject(new GanetiError('GNT_INTERNAL', { reason: 'this processor has no node RPC client' }))),
+      config: reader,
+      rpc,
       feedback: (m) => run.feedback(m),
     };
     const Unit = UNIT_TABLE[op.OP_ID] as new (op: OpCode, ctx: UnitContext) => InstanceType<(typeof UNIT_TABLE)[typeof op.OP_ID]>;
@@ -88,10 +105,31 @@ export class Processor {
       const jobCtx: JobContext = { jobId: run.jobId, opIndex: run.opIndex, signal: run.signal, log: (m) => run.feedback(m) };
       const veto = await this.host.hooks.beforeOpcode.promise(op as unknown as OpCodeInput, jobCtx);
       if (veto) throw new GanetiError('GNT_OPCODE_VETOED', { opcode: op.OP_ID, plugin: veto.plugin ?? 'unknown', reason: veto.veto });
-      if (op.dry_run) return null;
-      return await lu.exec();
+      // No configuration (before `gnt-cluster init`): no cluster, no hooks.
+      const hooks = config ? new HooksMaster({ host: this.host, lu, op: op as unknown as OpCodeInput, job: jobCtx, config: () => config.data, rpc }) : null;
+      let result: unknown;
+      try {
+        await hooks?.pre();
+        if (op.dry_run) return null;
+        result = await lu.exec();
+      } catch (e) {
+        if (!op.dry_run) await this.#post(hooks, 'error', configWritten, jobCtx);
+        throw e;
+      }
+      await this.#post(hooks, 'success', configWritten, jobCtx);
+      return result;
     } finally {
       this.locks.releaseAll(run.jobId);
+    }
+  }
+
+  /** Post hooks never change the outcome: their failures are warnings in the job log. */
+  async #post(hooks: HooksMaster | null, status: 'success' | 'error', configWritten: boolean, job: JobContext): Promise<void> {
+    if (!hooks) return;
+    try {
+      await hooks.post(status, configWritten);
+    } catch (e) {
+      job.log(` - WARNING: post hooks failed: ${e instanceof GanetiError ? e.toLine() : describeError(e)}`);
     }
   }
 }

@@ -7,6 +7,11 @@ import { ClusterRedistConfUnit } from './units/cluster-redist-conf.js';
 import { NodeAddUnit } from './units/node-add.js';
 import { NodeRemoveUnit } from './units/node-remove.js';
 import { NodeSetParamsUnit } from './units/node-set-params.js';
+import { GroupAddUnit } from './units/group-add.js';
+import { GroupRemoveUnit } from './units/group-remove.js';
+import { GroupRenameUnit } from './units/group-rename.js';
+import { GroupSetParamsUnit } from './units/group-set-params.js';
+import { GroupAssignNodesUnit } from './units/group-assign-nodes.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -17,4 +22,9 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_NODE_ADD: NodeAddUnit,
   OP_NODE_REMOVE: NodeRemoveUnit,
   OP_NODE_SET_PARAMS: NodeSetParamsUnit,
+  OP_GROUP_ADD: GroupAddUnit,
+  OP_GROUP_REMOVE: GroupRemoveUnit,
+  OP_GROUP_RENAME: GroupRenameUnit,
+  OP_GROUP_SET_PARAMS: GroupSetParamsUnit,
+  OP_GROUP_ASSIGN_NODES: GroupAssignNodesUnit,
 });

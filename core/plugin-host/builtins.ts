@@ -9,6 +9,7 @@ export const BUILTIN_PLUGINS = Object.freeze([
   'hypervisors/fake',
   'storage/diskless',
   'storage/file',
+  'plugins/hook-scripts',
 ]);
 
 export const builtinSpecs = (names: readonly string[] = BUILTIN_PLUGINS): PluginSpec[] =>

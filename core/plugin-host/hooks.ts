@@ -10,6 +10,8 @@ export const createHostHooks = (): HostHooks =>
     pluginsLoaded: new SyncHook(['plugins']),
     daemonStarting: new AsyncSeriesHook(['daemon']),
     beforeOpcode: new AsyncSeriesBailHook(['op', 'job']),
+    opcodeHooksPre: new AsyncSeriesHook(['hooks']),
+    opcodeHooksPost: new AsyncSeriesHook(['hooks']),
     afterOpcode: new AsyncParallelHook(['op', 'outcome']),
     configWritten: new SyncHook(['config']),
     beforeInstanceStart: new AsyncSeriesBailHook(['instance']),

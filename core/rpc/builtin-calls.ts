@@ -1,3 +1,4 @@
+import { GanetiError } from '../errors/index.js';
 import type { JsonSchema, RpcArgDef, RpcCallDef } from './calls.js';
 import { RpcCallTable } from './calls.js';
 
@@ -74,7 +75,8 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
       arg('phase', { enum: ['pre', 'post'] }, "'pre' or 'post'"),
       arg('env', { type: 'object', additionalProperties: { type: 'string' } }, 'an object of environment variables (strings)'),
     ],
-    result: 'a list of [script, status, output] (status: success, failure, skip)', description: 'Call the hooks runner',
+    result: 'a list of [<hpath>-<phase>.d/<script>, status, output] in run order (status: 0 skipped, 1 failed, 2 succeeded; Ganeti\'s HKR_*)',
+    description: 'Call the hooks runner',
   },
   // config distribution
   {
@@ -131,3 +133,10 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
 
 /** A fresh call table with the built-in procedures. */
 export const createRpcCallTable = (): RpcCallTable => new RpcCallTable(BUILTIN_RPC_CALLS, 'core');
+
+/** Core's declaration of a procedure, for a plugin that serves it (GNT_RPC_UNKNOWN_CALL if none). */
+export function builtinRpcCall(name: string): RpcCallDef {
+  const def = BUILTIN_RPC_CALLS.find((c) => c.name === name);
+  if (!def) throw new GanetiError('GNT_RPC_UNKNOWN_CALL', { procedure: name, known: BUILTIN_RPC_CALLS.map((c) => c.name).join(', ') });
+  return def;
+}

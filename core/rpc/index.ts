@@ -1,6 +1,6 @@
 /** Node daemon RPC: the call table, the fan-out client, the wire encodings and the fastify adapter. */
 export { RpcCallTable, type RpcCall, type RpcCallDef, type RpcArgDef, type RpcArgEncoding, type JsonSchema } from './calls.js';
-export { BUILTIN_RPC_CALLS, createRpcCallTable, COMPRESSED_SCHEMA, FILE_DETAILS_SCHEMA } from './builtin-calls.js';
+export { BUILTIN_RPC_CALLS, builtinRpcCall, createRpcCallTable, COMPRESSED_SCHEMA, FILE_DETAILS_SCHEMA } from './builtin-calls.js';
 export { RPC_TIMEOUTS, isTimeoutClass, formatTimeout, type RpcTimeoutClass } from './timeouts.js';
 export {
   RPC_ENCODING_NONE,

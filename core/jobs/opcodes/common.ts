@@ -14,6 +14,12 @@ export interface OpCommon {
   readonly reason?: readonly (readonly [string, string, number])[];
 }
 
+/** An opcode's own fields: their JSON schemas (with Ganeti's defaults) and the required ones. */
+export interface OpcodeSchema {
+  readonly properties: Readonly<Record<string, object>>;
+  readonly required?: readonly string[];
+}
+
 /** JSON schema of the common fields, merged into every opcode's schema. */
 export const COMMON_FIELDS = Object.freeze({
   OP_ID: { type: 'string' },

@@ -46,5 +46,7 @@ function opcodeError(opcode: string, e: ErrorObject | undefined): GanetiError {
   if (e.keyword === 'required')
     return new GanetiError('GNT_OPCODE_INVALID', { opcode, field: String((e.params as { missingProperty: string }).missingProperty), problem: 'is required' });
   const field = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(opcode)';
-  return new GanetiError('GNT_OPCODE_INVALID', { opcode, field, problem: e.message ?? 'is invalid' });
+  let problem = e.message ?? 'is invalid';
+  if (e.keyword === 'enum') problem += `: ${(e.params as { allowedValues: unknown[] }).allowedValues.filter((v) => v !== null).map(String).join(', ')}`;
+  return new GanetiError('GNT_OPCODE_INVALID', { opcode, field, problem });
 }

@@ -76,7 +76,7 @@ export class NodeAddUnit extends LogicalUnit<OpNodeAdd> {
     if (this.#existing && this.#existing.name !== name) this.#existing = undefined; // short names do not count here
     if (op.readd && name === master.name) throw new GanetiError('GNT_NODE_STATE', { node: name, problem: 'it is the master node and cannot be readded' });
     if (!op.readd && this.#existing) throw new GanetiError('GNT_NODE_EXISTS', { node: name });
-    if (op.readd && !this.#existing) throw new GanetiError('GNT_NODE_UNKNOWN', { node: name });
+    if (op.readd && !this.#existing) throw new GanetiError('GNT_NODE_UNKNOWN', { field: 'node_name', name });
 
     this.#primary = await this.#resolve(data.cluster.primary_ip_family);
     if (op.secondary_ip === null && data.cluster.primary_ip_family === 10)

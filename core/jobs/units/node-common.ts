@@ -28,7 +28,7 @@ export function findNode(data: FrozenConfig, name: string, uuid: string | null =
 
 export function requireNode(data: FrozenConfig, name: string, uuid: string | null = null): NodeView {
   const n = findNode(data, name, uuid);
-  if (!n) throw new GanetiError('GNT_NODE_UNKNOWN', { node: uuid ?? name });
+  if (!n) throw new GanetiError('GNT_NODE_UNKNOWN', { field: 'node_name', name: uuid ?? name });
   return n;
 }
 
