@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../../core/exec/index.js';
 import { ganetiPaths, type GanetiPaths } from '../../core/paths.js';
@@ -66,6 +66,15 @@ const ssconf = (i: number, key: string) => readFileSync(paths[i]!.ssconf(key), '
 const serialOf = (i: number) => (JSON.parse(readFileSync(paths[i]!.configData, 'utf8')) as { serial_no: number }).serial_no;
 const add = (i: number, ...opts: string[]) => master('gnt-node', 'add', '--primary-ip', NODES[i]!.ip, ...opts, NODES[i]!.name);
 
+/** A hook script on node i that writes its environment to <top>/<out>-<GANETI_NODE_NAME>. */
+async function recordingHook(i: number, dir: string, out: string): Promise<void> {
+  const d = join(paths[i]!.hooksDir, dir);
+  await mkdir(d, { recursive: true });
+  await writeFile(join(d, '10-record'), `#!/bin/sh\nenv | sort > ${top}/${out}-$GANETI_NODE_NAME\n`);
+  await chmod(join(d, '10-record'), 0o755);
+}
+const hookEnv = (name: string) => readFileSync(join(top, name), 'utf8').trim().split('\n');
+
 before(async () => {
   top = await tempDir('gnt-node-join-');
   roots = NODES.map((n) => join(top, n.name));
@@ -73,6 +82,9 @@ before(async () => {
   const init = await master('gnt-cluster', 'init', '-C', '3', 'cluster.example.org');
   remember(paths[0]!);
   assert.equal(init.code, 0, init.out + init.err);
+  // hook scripts: node-add's pre phase runs on the existing nodes, its post phase on the new one too
+  await recordingHook(0, 'node-add-pre.d', 'pre-on-node1');
+  await recordingHook(3, 'node-add-post.d', 'post-on-node4');
   tokens[1] = await startJoin(1);
   tokens[2] = await startJoin(2, '--join-token', ADMIN_SECRET);
   tokens[3] = await startJoin(3);
@@ -122,6 +134,14 @@ test('nodes join with their tokens: candidates hold config.data at the master se
   assert.equal(a4.code, 0, a4.out + a4.err);
   assert.doesNotMatch(a4.out, /master candidate/);
   assert.deepEqual(await roles(), ['node1.example.org M', 'node2.example.org C', 'node3.example.org C', 'node4.example.org R']);
+  // node-add hooks ran where Ganeti runs them, with its environment
+  const pre = hookEnv('pre-on-node1-node4.example.org');
+  for (const v of ['GANETI_HOOKS_PHASE=pre', 'GANETI_HOOKS_PATH=node-add', 'GANETI_OP_CODE=OP_NODE_ADD', 'GANETI_OBJECT_TYPE=NODE',
+    'GANETI_NODE_NAME=node4.example.org', `GANETI_NODE_PIP=${NODES[3]!.ip}`, 'GANETI_MASTER=node1.example.org', 'GANETI_CLUSTER=cluster.example.org'])
+    assert.ok(pre.includes(v), `${v} in ${pre.join(' ')}`);
+  const post = hookEnv('post-on-node4-node4.example.org');
+  assert.ok(post.includes('GANETI_HOOKS_PHASE=post') && post.includes('GANETI_POST_NODE_NAME=node4.example.org'), post.join(' '));
+  assert.ok(post.every((l) => l.startsWith('GANETI_') || l.startsWith('PATH=') || l.startsWith('PWD=') || l.startsWith('SHLVL=') || l.startsWith('_=')), post.join(' '));
   const again = await add(1);
   assert.equal(again.code, 1);
   assert.equal(again.err, "Node node2.example.org already in the cluster (as node2.example.org) - please retry with '--readd'\n");
