@@ -180,9 +180,10 @@ export function initialConfig(host: PluginHost, o: InitOptions, now = Date.now()
  */
 export async function initCluster(paths: GanetiPaths, host: PluginHost, o: InitOptions): Promise<{ clusterUuid: string; masterUuid: string }> {
   if (existsSync(paths.configData)) throw new GanetiError('GNT_CONFIG_EXISTS', { what: `the cluster configuration ${paths.configData}` });
-  // Key material first: the master's client certificate digest makes it the first candidate.
-  await generateClusterCrypto(paths, { nodeName: o.masterName, newClusterCert: true, newClientCert: true, newRapiCert: true, newHmacKey: true, newClusterDomainSecret: true });
+  // Every option is checked before anything is written; then the key material, whose client
+  // certificate digest makes the master the first candidate.
   const data = initialConfig(host, o);
+  await generateClusterCrypto(paths, { nodeName: o.masterName, newClusterCert: true, newClientCert: true, newRapiCert: true, newHmacKey: true, newClusterDomainSecret: true });
   data.cluster.candidate_certs = { [data.cluster.master_node]: await certificateDigest(paths.clientPem) };
   const store = await ConfigStore.initialize(paths, data);
   try {
