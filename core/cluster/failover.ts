@@ -3,6 +3,7 @@ import { GanetiError, describeError } from '../errors/index.js';
 import type { GanetiPaths } from '../paths.js';
 import { ConfigStore, niceSort } from '../config/index.js';
 import type { RpcClient, RpcNode } from '../rpc/index.js';
+import { runningMasterd } from '../node/master-role.js';
 import { distributeConfig, NODED_PORT } from './distribute.js';
 
 /**
@@ -101,6 +102,9 @@ export async function masterFailover(o: FailoverOptions): Promise<FailoverResult
   const old = ss.master;
   if (me === old) throw new GanetiError('GNT_FAILOVER_ALREADY_MASTER', { node: old });
   if (!ss.candidates.includes(me)) throw new GanetiError('GNT_FAILOVER_NOT_CANDIDATE', { node: me, candidates: ss.candidates.filter((n) => n !== old).join('\n') });
+  // Two master daemons on one node would fight over config.data: refuse before touching anything.
+  const local = await runningMasterd(o.paths);
+  if (local !== null) throw new GanetiError('GNT_FAILOVER_FAILED', { step: 'checking this node', reason: `a master daemon already runs here (pid ${local}); stop it first` });
   const rpcNode = (name: string): RpcNode => ({ name, address: ss.ips.get(name) ?? name, port: o.port ?? NODED_PORT, offline: ss.offline.has(name) });
 
   if (!o.noVoting) {
