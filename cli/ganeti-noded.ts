@@ -141,7 +141,12 @@ const program = createProgram('ganeti-noded', 'Ganeti node daemon: answers the R
       }
     }
     const { keyPem, certPem } = await readKeyAndCert(paths.serverPem);
-    const app = await buildNoded({ paths, host, log, tls: { key: keyPem, cert: certPem, ca: certPem }, onQuit: () => quit() });
+    // node_start_master_daemons: the master daemon detaches itself and returns once LUXI answers
+    const startMaster = async () => {
+      const { runChecked } = await import('../core/exec/index.js');
+      await runChecked([process.execPath, fileURLToPath(new URL('./ganeti-masterd.js', import.meta.url))], { inheritEnv: 'all', timeoutMs: 60_000 });
+    };
+    const app = await buildNoded({ paths, host, log, tls: { key: keyPem, cert: certPem, ca: certPem }, onQuit: () => quit(), startMaster });
     await host.hooks.daemonStarting.promise({ daemon: 'ganeti-noded', nodeName: app.noded.env.nodeName });
     try {
       await app.listen({ host: bind, port: opts.port });

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { GanetiError } from '../errors/index.js';
-import type { Params, ParamsSchema } from '../contracts/params.js';
+import type { Params } from '../contracts/params.js';
 import type { PluginHost } from '../plugin-host/host.js';
-import { paramsValidator } from '../plugin-host/params.js';
 import type { GanetiPaths } from '../paths.js';
 import { ConfigStore, computeSsconf, writeSsconfFiles, type NewConfig } from '../config/index.js';
 import { certificateDigest, generateClusterCrypto } from '../crypto/index.js';
@@ -19,6 +18,24 @@ import {
   defaultDataCollectors,
   defaultIpolicy,
 } from './defaults.js';
+import {
+  checkCandidatePoolSize,
+  checkEnabledDiskTemplates,
+  checkEnabledHypervisors,
+  checkFileStorageDir,
+  checkHostName,
+  checkHvParamsEnabled,
+  checkJobLimit,
+  checkMacPrefix,
+  checkMasterNetdev,
+  checkMasterNetmask,
+  checkNodeAddresses,
+  checkVgName,
+  fillHvParams,
+  mergeBeparams,
+  mergeNdparams,
+  mergeNicparams,
+} from './params.js';
 
 /** What `gnt-cluster init` was asked for (Ganeti's option names in comments). */
 export interface InitOptions {
@@ -44,70 +61,32 @@ export interface InitOptions {
   readonly maxRunningJobs?: number;
 }
 
-const BE_SCHEMA: ParamsSchema = {
-  type: 'object',
-  properties: {
-    minmem: { type: 'integer', minimum: 1 },
-    maxmem: { type: 'integer', minimum: 1 },
-    vcpus: { type: 'integer', minimum: 1 },
-    auto_balance: { type: 'boolean' },
-    always_failover: { type: 'boolean' },
-    spindle_use: { type: 'integer', minimum: 0 },
-  },
-};
-const NIC_SCHEMA: ParamsSchema = { type: 'object', properties: { mode: { type: 'string' }, link: { type: 'string' }, vlan: { type: 'string' } } };
-/** Node parameters and their types (Ganeti's NDS_PARAMETER_TYPES). */
-export const ND_SCHEMA: ParamsSchema = {
-  type: 'object',
-  properties: {
-    oob_program: { type: 'string' },
-    spindle_count: { type: 'integer', minimum: 1 },
-    exclusive_storage: { type: 'boolean' },
-    ovs: { type: 'boolean' },
-    ovs_name: { type: 'string' },
-    ovs_link: { type: 'string' },
-    ssh_port: { type: 'integer', minimum: 1, maximum: 65535 },
-    cpu_speed: { type: 'number', exclusiveMinimum: 0 },
-  },
-};
-
-const NAME_RE = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
-const invalid = (field: string, problem: string) => new GanetiError('GNT_OPCODE_INVALID', { opcode: 'cluster init', field, problem });
-
-/** Defaults a provider declares in its schema (`default` keywords). */
-const schemaDefaults = (schema: ParamsSchema): Params =>
-  Object.fromEntries(Object.entries(schema.properties).filter(([, s]) => 'default' in s).map(([k, s]) => [k, (s as { default: unknown }).default]));
-
 /**
  * The first config.data of a cluster: one node group `default`, the master node, and the
  * cluster object with Ganeti's defaults, hypervisor parameters filled from the providers'
  * schemas. Every option is checked first; nothing is written here.
  */
 export function initialConfig(host: PluginHost, o: InitOptions, now = Date.now() / 1000): NewConfig {
-  if (!NAME_RE.test(o.clusterName)) throw invalid('cluster name', `'${o.clusterName}' is not a valid host name`);
-  if (!NAME_RE.test(o.masterName)) throw invalid('node name', `'${o.masterName}' is not a valid host name`);
-  if (o.enabledHypervisors.length === 0) throw invalid('enabled hypervisors', 'must name at least one hypervisor');
-  for (const hv of o.enabledHypervisors) host.hypervisors.entry(hv); // GNT_PROVIDER_UNKNOWN with the known ones
-  if (o.enabledDiskTemplates.length === 0) throw invalid('enabled disk templates', 'must name at least one disk template');
-  for (const t of o.enabledDiskTemplates) host.storage.entry(t);
-  for (const hv of Object.keys(o.hvparams ?? {})) {
-    if (!o.enabledHypervisors.includes(hv)) throw invalid('hypervisor parameters', `hypervisor '${hv}' is not enabled`);
-  }
-  if (o.enabledDiskTemplates.some((t) => t === 'file' || t === 'sharedfile') && o.fileStorageDir === '') throw invalid('file storage dir', 'must not be empty');
-  if (o.candidatePoolSize !== undefined && (!Number.isInteger(o.candidatePoolSize) || o.candidatePoolSize < 1))
-    throw invalid('candidate pool size', 'must be a positive integer');
-  if (o.macPrefix !== undefined && !/^[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}$/i.test(o.macPrefix)) throw invalid('mac prefix', `'${o.macPrefix}' is not three hex octets (aa:00:00)`);
+  const what = 'cluster init';
+  const ipVersion = o.primaryIpVersion ?? 4;
+  checkHostName(what, 'cluster name', o.clusterName);
+  checkHostName(what, 'node name', o.masterName);
+  checkNodeAddresses(what, o.masterIp, o.secondaryIp, ipVersion);
+  checkEnabledHypervisors(host, what, o.enabledHypervisors);
+  checkEnabledDiskTemplates(host, what, o.enabledDiskTemplates);
+  checkHvParamsEnabled(what, o.hvparams ?? {}, o.enabledHypervisors);
+  checkFileStorageDir(what, o.fileStorageDir, o.enabledDiskTemplates);
+  checkCandidatePoolSize(what, o.candidatePoolSize);
+  checkJobLimit(what, 'max running jobs', o.maxRunningJobs);
+  checkMacPrefix(what, o.macPrefix);
+  checkVgName(what, o.volumeGroupName);
+  checkMasterNetdev(what, o.masterNetdev);
+  checkMasterNetmask(what, o.masterNetmask, ipVersion);
 
-  const hvparams = Object.fromEntries(
-    [...host.hypervisors.names()].map((hv) => {
-      const filled = { ...schemaDefaults(host.hypervisors.get(hv).params), ...(o.hvparams?.[hv] ?? {}) };
-      return [hv, host.hypervisors.validateParams(hv, filled, { partial: true })];
-    }),
-  );
-  const beparams = { ...DEFAULT_BEPARAMS, ...paramsValidator('backend parameters', BE_SCHEMA)(o.beparams ?? {}) };
-  if ((beparams.minmem as number) > (beparams.maxmem as number)) throw invalid('backend parameters', 'minmem must not be larger than maxmem');
-  const nicparams = { ...DEFAULT_NICPARAMS, ...paramsValidator('NIC parameters', NIC_SCHEMA)(o.nicparams ?? {}) };
-  const ndparams = { ...DEFAULT_NDPARAMS, ...paramsValidator('node parameters', ND_SCHEMA)(o.ndparams ?? {}) };
+  const hvparams = fillHvParams(host, {}, o.hvparams);
+  const beparams = mergeBeparams(what, DEFAULT_BEPARAMS, o.beparams);
+  const nicparams = mergeNicparams(what, DEFAULT_NICPARAMS, o.nicparams);
+  const ndparams = mergeNdparams(DEFAULT_NDPARAMS, o.ndparams);
 
   const clusterUuid = randomUUID();
   const groupUuid = randomUUID();
@@ -201,9 +180,10 @@ export function initialConfig(host: PluginHost, o: InitOptions, now = Date.now()
  */
 export async function initCluster(paths: GanetiPaths, host: PluginHost, o: InitOptions): Promise<{ clusterUuid: string; masterUuid: string }> {
   if (existsSync(paths.configData)) throw new GanetiError('GNT_CONFIG_EXISTS', { what: `the cluster configuration ${paths.configData}` });
-  // Key material first: the master's client certificate digest makes it the first candidate.
-  await generateClusterCrypto(paths, { nodeName: o.masterName, newClusterCert: true, newClientCert: true, newRapiCert: true, newHmacKey: true, newClusterDomainSecret: true });
+  // Every option is checked before anything is written; then the key material, whose client
+  // certificate digest makes the master the first candidate.
   const data = initialConfig(host, o);
+  await generateClusterCrypto(paths, { nodeName: o.masterName, newClusterCert: true, newClientCert: true, newRapiCert: true, newHmacKey: true, newClusterDomainSecret: true });
   data.cluster.candidate_certs = { [data.cluster.master_node]: await certificateDigest(paths.clientPem) };
   const store = await ConfigStore.initialize(paths, data);
   try {

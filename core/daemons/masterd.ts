@@ -77,6 +77,8 @@ export async function buildMasterd(o: MasterdOptions): Promise<Masterd> {
     maxRunning: o.maxRunning ?? (config ? Number((config.data.cluster as { max_running_jobs?: number }).max_running_jobs ?? 20) : 20),
   });
   const found = await queue.open();
+  // gnt-cluster modify --max-running-jobs takes effect at once
+  config?.onWritten((snap) => queue.setMaxRunning(Number((snap.data.cluster as { max_running_jobs?: number }).max_running_jobs ?? 20)));
   const stopLocksData = persistLocksData(o.paths, locks, o.log, o.locksDataIntervalMs ?? 250);
   const handlers = luxiHandlers({ queue, locks, config, clusterInfo: () => {
     if (!config) throw new GanetiError('GNT_CLUSTER_NOT_INITIALIZED', {});

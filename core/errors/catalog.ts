@@ -130,6 +130,28 @@ export const ERROR_CATALOG = Object.freeze({
     (a) => `the configuration store of ${a.file} is closed`),
 
   GNT_CLUSTER_NOT_INITIALIZED: def('ECODE_ENVIRON', () => 'this node is not part of a cluster (no configuration): run gnt-cluster init'),
+  GNT_CLUSTER_PARAM_IN_USE: def<{ what: S; user: S }>('ECODE_STATE',
+    (a) => `cannot disable ${a.what}: ${a.user} uses it`),
+  GNT_CLUSTER_NOT_EMPTY: def<{ count: S; what: S }>('ECODE_INVAL',
+    (a) => `There are still ${a.count} ${a.what} in this cluster.`),
+
+  // master failover (core/cluster/failover.ts)
+  GNT_FAILOVER_ALREADY_MASTER: def<{ node: S }>('ECODE_INVAL',
+    (a) => `This command must be run on the node where you want the new master to be. ${a.node} is already the master`),
+  GNT_FAILOVER_NOT_CANDIDATE: def<{ node: S; candidates: S }>('ECODE_STATE',
+    (a) => `This node (${a.node}) is not among the nodes marked as master candidates. Only these nodes can become masters. Current list of master candidates is:\n${a.candidates}`),
+  GNT_FAILOVER_NO_QUORUM: def<{ detail: S }>('ECODE_ENVIRON',
+    (a) => `Cluster is inconsistent, most nodes did not respond (${a.detail})`),
+  GNT_FAILOVER_WRONG_MASTER: def<{ mine: S; voted: S }>('ECODE_STATE',
+    (a) => `I have a wrong configuration, I believe the master is ${a.mine} but the other nodes voted ${a.voted}. Please resync the configuration of this node.`),
+  GNT_FAILOVER_STALE_CONFIG: def<{ node: S; candidate: S; mine: S; theirs: S }>('ECODE_STATE',
+    (a) => `master candidate ${a.candidate} has a newer configuration (serial ${a.theirs}) than this node ${a.node} (serial ${a.mine}); run gnt-cluster redist-conf on the master, or fail over to ${a.candidate}`),
+  GNT_FAILOVER_FAILED: def<{ step: S; reason: S }>('ECODE_ENVIRON',
+    (a) => `master failover failed while ${a.step}: ${a.reason}`),
+
+  // commands and files sent to nodes (gnt-cluster command/copyfile)
+  GNT_NODED_NOT_MASTER: def<{ procedure: S }>('ECODE_STATE',
+    (a) => `${a.procedure} is accepted only from the master node's certificate`),
 
   // locks (core/locks)
   GNT_LOCK_DELETED: def<{ lock: S }>('ECODE_NOENT',

@@ -4,6 +4,8 @@ import { TestDelayUnit } from './units/test-delay.js';
 import { ClusterQueryUnit } from './units/cluster-query.js';
 import { ClusterVerifyUnit } from './units/cluster-verify.js';
 import { ClusterRedistConfUnit } from './units/cluster-redist-conf.js';
+import { ClusterSetParamsUnit } from './units/cluster-set-params.js';
+import { ClusterDestroyUnit } from './units/cluster-destroy.js';
 import { NodeAddUnit } from './units/node-add.js';
 import { NodeRemoveUnit } from './units/node-remove.js';
 import { NodeSetParamsUnit } from './units/node-set-params.js';
@@ -19,6 +21,8 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_CLUSTER_QUERY: ClusterQueryUnit,
   OP_CLUSTER_VERIFY: ClusterVerifyUnit,
   OP_CLUSTER_REDIST_CONF: ClusterRedistConfUnit,
+  OP_CLUSTER_SET_PARAMS: ClusterSetParamsUnit,
+  OP_CLUSTER_DESTROY: ClusterDestroyUnit,
   OP_NODE_ADD: NodeAddUnit,
   OP_NODE_REMOVE: NodeRemoveUnit,
   OP_NODE_SET_PARAMS: NodeSetParamsUnit,

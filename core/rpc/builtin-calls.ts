@@ -125,6 +125,25 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
   },
   // bootstrap
   {
+    name: 'master_node_name', kind: 'multi', timeout: 'URGENT', args: [],
+    result: "the master node's name as this node's ssconf says (its vote in master failover)", description: 'Returns the master node name',
+  },
+  {
+    name: 'node_stop_master', kind: 'single', timeout: 'FAST', args: [],
+    result: 'null once no master daemon runs on the node', description: 'Stops the master daemons on a node',
+  },
+  {
+    name: 'node_start_master_daemons', kind: 'single', timeout: 'FAST',
+    args: [arg('no_voting', { type: 'boolean' }, 'a boolean')],
+    result: 'null once the master daemon answers', description: 'Starts master daemons on a node',
+  },
+  // gnt-cluster command: ours (Ganeti runs it over ssh); only the master's certificate may call it
+  {
+    name: 'run_command', kind: 'multi', timeout: 'NORMAL',
+    args: [arg('command', { type: 'string', minLength: 1 }, 'a shell command line')],
+    result: '[exit code (null when killed), output (stdout and stderr interleaved)]', description: 'Runs a command on the node for gnt-cluster command',
+  },
+  {
     name: 'node_leave_cluster', kind: 'single', timeout: 'NORMAL',
     args: [arg('modify_ssh_setup', { type: 'boolean' }, 'a boolean')],
     result: '[true, "Shutdown scheduled"]; the node daemon stops afterwards', description: 'Requests a node to clean the cluster information it has',

@@ -84,11 +84,11 @@ describe('plugins installed from npm', () => {
 });
 
 describe('the two commands of the README', () => {
-  test('npm start initialises and starts a one-node cluster; npm stop stops it', async () => {
+  test('npm start -- --detach initialises and starts a one-node cluster; npm stop stops it', async () => {
     const root = await tempDir('gnt-npm-start-');
     const env = { GANETI_ROOT: root, GANETI_HOSTNAME: 'demo.example.org', GANETI_NODE_IP: '127.0.1.202' };
     try {
-      const r = await run(['npm', 'start', '--silent'], { cwd: REPO_ROOT, inheritEnv: 'all', env, timeoutMs: 60_000 });
+      const r = await run(['npm', 'start', '--silent', '--', '--detach'], { cwd: REPO_ROOT, inheritEnv: 'all', env, timeoutMs: 60_000 });
       assert.equal(r.exitCode, 0, r.all);
       assert.match(r.stdout, /ganeti-ts \d+\.\d+\.\d+: \d+ plugin\(s\) loaded/);
       assert.match(r.stdout, /^builtin:hypervisors\/fake +\S+ +hypervisor +fake +migration_mode$/m);
@@ -99,7 +99,7 @@ describe('the two commands of the README', () => {
       const info = await run([join(REPO_ROOT, 'dist/cli/gnt-cluster.js'), 'info'], { env });
       assert.equal(info.exitCode, 0, info.all);
       assert.match(info.stdout, /^Cluster name: cluster.ganeti-ts.local$/m);
-      const again = await run(['npm', 'start', '--silent'], { cwd: REPO_ROOT, inheritEnv: 'all', env, timeoutMs: 60_000 });
+      const again = await run(['npm', 'start', '--silent', '--', '--detach'], { cwd: REPO_ROOT, inheritEnv: 'all', env, timeoutMs: 60_000 });
       assert.match(again.stdout, new RegExp(`ganeti-masterd was already running \\(pid ${pid}\\)`));
       const stop = await run(['npm', 'stop', '--silent'], { cwd: REPO_ROOT, inheritEnv: 'all', env, timeoutMs: 30_000 });
       assert.equal(stop.exitCode, 0, stop.all);

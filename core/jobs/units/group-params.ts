@@ -1,7 +1,7 @@
 import { GanetiError } from '../../errors/index.js';
 import type { Params, ParamsSchema } from '../../contracts/params.js';
 import { paramsValidator } from '../../plugin-host/params.js';
-import { ND_SCHEMA } from '../../cluster/init.js';
+import { ND_SCHEMA } from '../../cluster/params.js';
 import { DEFAULT_DISKPARAMS } from '../../cluster/defaults.js';
 import { DISK_TEMPLATES, type DeepReadonly, type FrozenConfig, type NodeGroup, type ParamDict } from '../../config/index.js';
 

@@ -158,12 +158,18 @@ describe('node handlers', () => {
     assert.equal((await stat(paths.rapiUsers)).mode & 0o777, 0o600);
   });
 
-  test('upload_file refuses a path outside the allow-list, a way out of the root, an unknown owner', async () => {
+  test('upload_file refuses the node\'s own state, copyfile targets from a non-master, a way out of the root, an unknown owner', async () => {
     const file = (path: string, user = me.user) => [[path, compressData('x'), 0o644, user, me.group, null, null]];
-    for (const path of ['/var/lib/ganeti/server.pem', '/etc/passwd', '/var/lib/ganeti/../../../etc/cron.d/evil', `${paths.configData}`]) {
+    for (const path of ['/var/lib/ganeti/server.pem', '/var/lib/ganeti/ssconf_master_node', '/var/run/ganeti/ganeti-masterd.pid', '/var/lock/x']) {
       const [status, body] = await post('upload_file', file(path));
       assert.equal(status, 200);
       assert.deepEqual(body, [false, `Filename passed to UploadFile not in allowed upload targets: '${path}'`], path);
+    }
+    // other paths are gnt-cluster copyfile targets, which only the master's certificate may write
+    for (const path of ['/etc/passwd', '/var/lib/ganeti/../../../etc/cron.d/evil', `${paths.configData}`]) {
+      const [status, body] = await post('upload_file', file(path));
+      assert.equal(status, 200);
+      assert.deepEqual(body, [false, "upload_file is accepted only from the master node's certificate"], path);
     }
     assert.equal(existsSync(paths.under('/etc/passwd')), false);
     assert.equal(existsSync(paths.under('/etc/cron.d/evil')), false);
