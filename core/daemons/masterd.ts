@@ -78,10 +78,16 @@ export async function buildMasterd(o: MasterdOptions): Promise<Masterd> {
   });
   const found = await queue.open();
   const stopLocksData = persistLocksData(o.paths, locks, o.log, o.locksDataIntervalMs ?? 250);
-  const handlers = luxiHandlers({ queue, locks, config, clusterInfo: () => {
-    if (!config) throw new GanetiError('GNT_CLUSTER_NOT_INITIALIZED', {});
-    return clusterInfo(config.data);
-  } });
+  const handlers = luxiHandlers({
+    queue,
+    locks,
+    config,
+    clusterInfo: () => {
+      if (!config) throw new GanetiError('GNT_CLUSTER_NOT_INITIALIZED', {});
+      return clusterInfo(config.data);
+    },
+    nodeLive: { rpc: getRpc, host: o.host, paths: o.paths },
+  });
   return {
     queue,
     locks,

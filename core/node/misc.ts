@@ -9,6 +9,7 @@ import type { Params } from '../contracts/params.js';
 import { PROTOCOL_VERSION } from '../jobs/cluster-info.js';
 import { VERSION } from '../version.js';
 import { RpcQuit, type RpcHandler, type RpcRequestContext } from '../rpc/server.js';
+import { localizeVirtualPath } from '../rpc/encoding.js';
 import { providerContext, type NodeEnv } from './context.js';
 import { cleanDirectory } from './files.js';
 import { purgeQueue } from './jobqueue.js';
@@ -37,6 +38,9 @@ export interface MiscHandlerOptions {
   readonly procCpuinfo?: string;
   readonly bootIdFile?: string;
 }
+
+/** Storage types whose unit key is a folder (a virtual path on the wire). */
+const FOLDER_STORAGE_TYPES = new Set(['file', 'sharedfile', 'gluster']);
 
 /** Ganeti's node_verify keys core answers. */
 export const NV_VERSION = 'version';
@@ -120,7 +124,9 @@ export function miscHandlers(env: NodeEnv, o: MiscHandlerOptions = {}): Record<s
         if (!unitsOfType?.spaceInfo)
           throw new GanetiError('GNT_NODED_FAILED', { procedure: 'node_info', reason: `storage type '${type}' does not report space on this node` });
         const p = Array.isArray(params) && params.length > 0 && params[0] && typeof params[0] === 'object' ? (params[0] as Params) : {};
-        storage.push(await unitsOfType.spaceInfo({ type: type as StorageType, key, params: p }, pctx));
+        // a folder travels as a path under the root, as upload_file's paths do
+        const local = FOLDER_STORAGE_TYPES.has(type) ? localizeVirtualPath(env.paths, key) : key;
+        storage.push(await unitsOfType.spaceInfo({ type: type as StorageType, key: local, params: p }, pctx));
       }
       const base = await linuxNodeInfo(o.procMeminfo, o.procCpuinfo);
       const hv: HvNodeInfo[] = [];
