@@ -186,3 +186,14 @@ export async function startLoopbackCluster(o: LoopbackClusterOptions): Promise<L
 export function loopbackNodes(count: number, base: string, first = 1): LoopbackNodeSpec[] {
   return Array.from({ length: count }, (_, i) => ({ name: `node${i + 1}.example.org`, ip: `${base}${first + i}`, candidate: i < 3 }));
 }
+
+/** Stops (SIGTERM, waiting) the masterd and noded that `gnt-cluster init` started on a root. */
+export async function stopInitDaemons(root: string): Promise<void> {
+  for (const daemon of ['ganeti-masterd', 'ganeti-noded']) {
+    const pidFile = join(ganetiPaths(root).runDir, `${daemon}.pid`);
+    if (!existsSync(pidFile)) continue;
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    if (alive(pid)) process.kill(pid, 'SIGTERM');
+    await waitGone(pid).catch(() => process.kill(pid, 'SIGKILL'));
+  }
+}
