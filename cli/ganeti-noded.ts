@@ -91,10 +91,13 @@ const program = createProgram('ganeti-noded', 'Ganeti node daemon: answers the R
       const pid = await spawnDetached(argv, { logFile, env });
       const probe = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '::1' : bind;
       const end = Date.now() + 30_000;
+      // the daemon needs a few hundred ms to listen: poll often at first, then every 100 ms
+      let pause = 10;
       while (!(await answers(probe, opts.port))) {
         if (!alive(pid)) throw new Error(`ganeti-noded exited at start; see ${logFile}`);
         if (Date.now() > end) throw new Error(`ganeti-noded (pid ${pid}) does not answer on ${probe}:${opts.port} after 30 s; see ${logFile}`);
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, pause));
+        pause = Math.min(100, pause * 2);
       }
       if (!opts.join) {
         process.stdout.write(`ganeti-noded started (pid ${pid})\n`);

@@ -80,7 +80,10 @@ export async function clusterInit(name: string, o: InitCliOptions): Promise<void
   };
   await initCluster(paths, host, options);
   if (o.start) {
-    await startDaemon('ganeti-noded', ['-b', node.ip]);
-    await startDaemon('ganeti-masterd');
+    // Independent daemons (the master reaches its node daemon only when it first needs it):
+    // started side by side; every launch is waited for before a failure is reported.
+    const started = await Promise.allSettled([startDaemon('ganeti-noded', ['-b', node.ip]), startDaemon('ganeti-masterd')]);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 }

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import type { GanetiPaths } from '../paths.js';
 import { SECRET_FILE_MODE, writeHmacKey } from './secrets.js';
-import { CERT_FILE_MODE, splitKeyAndCert, writeKeyAndCert, writeSecretFile, writeSelfSignedCert, writeSignedCert, type KeyType } from './x509.js';
+import { CERT_FILE_MODE, generatePrivateKey, splitKeyAndCert, writeKeyAndCert, writeSecretFile, writeSelfSignedCert, writeSignedCert, type KeyType } from './x509.js';
 
 const exists = (file: string) => access(file).then(() => true, () => false);
 
@@ -19,7 +19,10 @@ export interface ClusterCryptoOptions {
   readonly rapiCertPem?: string;
   /** A given cluster domain secret instead of a generated one. */
   readonly clusterDomainSecret?: string;
+  /** Key type of server.pem and client.pem (default RSA). */
   readonly keyType?: KeyType;
+  /** Key type of rapi.pem (default: `keyType`). */
+  readonly rapiKeyType?: KeyType;
 }
 
 export interface ClusterCryptoResult {
@@ -34,37 +37,47 @@ export interface ClusterCryptoResult {
  * certificate), rapi.pem, hmac.key and cluster-domain-secret (40 hex + newline, 0400).
  */
 export async function generateClusterCrypto(paths: GanetiPaths, o: ClusterCryptoOptions): Promise<ClusterCryptoResult> {
-  const written: string[] = [];
+  const keyType = o.keyType ? { keyType: o.keyType } : {};
   const newCluster = o.newClusterCert === true || !(await exists(paths.serverPem));
-  if (newCluster) {
-    await writeSelfSignedCert(paths.serverPem, { serial: 1, ...(o.keyType ? { keyType: o.keyType } : {}) });
-    written.push(paths.serverPem);
-  }
-  if (newCluster || o.newClientCert === true || !(await exists(paths.clientPem))) {
-    await writeNodeClientCert(paths, o.nodeName, o.keyType);
-    written.push(paths.clientPem);
-  }
-  if (o.newHmacKey === true || !(await exists(paths.hmacKey))) {
+  const newClient = newCluster || o.newClientCert === true || !(await exists(paths.clientPem));
+  // Each file is independent but client.pem, which needs server.pem to sign it; its key is
+  // made meanwhile. Key generation (RSA) is the slow part, so the openssl runs overlap.
+  const clientKey = newClient ? generatePrivateKey(o.keyType) : undefined;
+  clientKey?.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+  const server = newCluster ? writeSelfSignedCert(paths.serverPem, { serial: 1, ...keyType }).then(() => [paths.serverPem]) : none;
+  const client = clientKey
+    ? server.then(() => writeSignedCert(paths.clientPem, paths.serverPem, { commonName: o.nodeName, mode: CERT_FILE_MODE, keyPem: clientKey })).then(() => [paths.clientPem])
+    : none;
+  const hmac = (async () => {
+    if (o.newHmacKey !== true && (await exists(paths.hmacKey))) return [];
     await writeHmacKey(paths.hmacKey);
-    written.push(paths.hmacKey);
-  }
-  if (o.rapiCertPem !== undefined) {
-    await writeKeyAndCert(paths.rapiPem, splitKeyAndCert(o.rapiCertPem, 'the given RAPI certificate'));
-    written.push(paths.rapiPem);
-  } else if (o.newRapiCert === true || !(await exists(paths.rapiPem))) {
-    await writeSelfSignedCert(paths.rapiPem, { serial: 1, ...(o.keyType ? { keyType: o.keyType } : {}) });
-    written.push(paths.rapiPem);
-  }
-  if (o.clusterDomainSecret !== undefined) {
-    const s = o.clusterDomainSecret.endsWith('\n') ? o.clusterDomainSecret : `${o.clusterDomainSecret}\n`;
-    await writeSecretFile(paths.clusterDomainSecret, s, SECRET_FILE_MODE, 'write the cluster domain secret');
-    written.push(paths.clusterDomainSecret);
-  } else if (o.newClusterDomainSecret === true || !(await exists(paths.clusterDomainSecret))) {
-    await writeHmacKey(paths.clusterDomainSecret);
-    written.push(paths.clusterDomainSecret);
-  }
-  return { written };
+    return [paths.hmacKey];
+  })();
+  const rapi = (async () => {
+    if (o.rapiCertPem !== undefined) await writeKeyAndCert(paths.rapiPem, splitKeyAndCert(o.rapiCertPem, 'the given RAPI certificate'));
+    else if (o.newRapiCert === true || !(await exists(paths.rapiPem))) {
+      const rapiKeyType = o.rapiKeyType ?? o.keyType;
+      await writeSelfSignedCert(paths.rapiPem, { serial: 1, ...(rapiKeyType ? { keyType: rapiKeyType } : {}) });
+    }
+    else return [];
+    return [paths.rapiPem];
+  })();
+  const cds = (async () => {
+    if (o.clusterDomainSecret !== undefined) {
+      const text = o.clusterDomainSecret.endsWith('\n') ? o.clusterDomainSecret : `${o.clusterDomainSecret}\n`;
+      await writeSecretFile(paths.clusterDomainSecret, text, SECRET_FILE_MODE, 'write the cluster domain secret');
+    } else if (o.newClusterDomainSecret === true || !(await exists(paths.clusterDomainSecret))) await writeHmacKey(paths.clusterDomainSecret);
+    else return [];
+    return [paths.clusterDomainSecret];
+  })();
+  // allSettled first: no openssl run is left behind when another part fails
+  const parts = await Promise.allSettled([server, client, hmac, rapi, cds]);
+  const failed = parts.find((p): p is PromiseRejectedResult => p.status === 'rejected');
+  if (failed) throw failed.reason;
+  return { written: parts.flatMap((p) => (p.status === 'fulfilled' ? p.value : [])) };
 }
+
+const none: Promise<string[]> = Promise.resolve([]);
 
 /**
  * (Re)creates a node's client certificate, `client.pem`, signed by the cluster certificate

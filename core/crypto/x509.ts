@@ -42,6 +42,8 @@ export interface CertOptions {
    * the write functions use the target's folder.
    */
   readonly workDir?: string;
+  /** A private key made beforehand (PEM), e.g. while the signing certificate was being made. */
+  readonly keyPem?: string | Promise<string>;
 }
 
 export interface KeyAndCert {
@@ -137,7 +139,7 @@ async function withKeyFile<T>(keyPem: string, workDir: string | undefined, fn: (
 export async function generateSelfSignedCert(o: CertOptions = {}): Promise<KeyAndCert> {
   const cn = o.commonName ?? X509_CERT_CN;
   const args = ['-subj', subject(cn), '-days', days(o), '-set_serial', serial(o, 1)];
-  const keyPem = await generatePrivateKey(o.keyType);
+  const keyPem = await (o.keyPem ?? generatePrivateKey(o.keyType));
   const certPem = await withKeyFile(keyPem, o.workDir, (keyFile) =>
     openssl(
       ['req', '-new', '-x509', '-key', keyFile, ...args, '-sha256', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'subjectKeyIdentifier=hash'],
@@ -152,7 +154,7 @@ export async function generateSignedCert(signingFile: string, o: CertOptions = {
   const cn = o.commonName ?? X509_CERT_CN;
   const args = ['-set_serial', serial(o, Math.floor(Date.now() / 1000)), '-days', days(o)];
   await readKeyAndCert(signingFile); // a clear error when the signer lacks its key or certificate
-  const keyPem = await generatePrivateKey(o.keyType);
+  const keyPem = await (o.keyPem ?? generatePrivateKey(o.keyType));
   const csr = await withKeyFile(keyPem, o.workDir, (keyFile) =>
     openssl(['req', '-new', '-key', keyFile, '-subj', subject(cn), '-sha256'], `create a certificate request for ${cn}`),
   );

@@ -5,7 +5,8 @@ import type { JobQueue } from '../jobs/queue.js';
 import type { JobData } from '../jobs/types.js';
 import type { LuxiHandlers } from '../luxi/methods.js';
 import { JOB_QUERY_FIELDS, jobChange, jobFieldValues, queryJobs, requestedJobIds, type JobRow } from '../query/job-fields.js';
-import { NODE_QUERY_FIELDS, queryNodes } from '../query/node-fields.js';
+import { NODE_QUERY_FIELDS, noLiveData, queryNodesLive } from '../query/node-fields.js';
+import { fetchNodeLive, type NodeLiveSource } from '../query/node-live.js';
 import { GROUP_QUERY_FIELDS, queryGroups } from '../query/group-fields.js';
 import type { FieldTable } from '../query/fields.js';
 
@@ -14,6 +15,8 @@ export interface MasterdParts {
   readonly locks: LockManager;
   readonly config: ConfigStore | null;
   readonly clusterInfo: () => Record<string, unknown>;
+  /** How live node fields reach the node daemons (without it they show "no data"). */
+  readonly nodeLive?: NodeLiveSource;
 }
 
 const ids = (v: unknown) => v as number;
@@ -57,7 +60,7 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
     if (typeof what !== 'string' || !Object.hasOwn(tables, what)) throw new GanetiError('GNT_QUERY_RESOURCE', { resource: String(what), known: Object.keys(tables).join(', ') });
     return what;
   };
-  /** The config snapshot node and group queries read (the node's live data comes later, by RPC). */
+  /** The config snapshot node and group queries read (live node data is asked for by RPC). */
   const configData = () => {
     if (!m.config) throw new GanetiError('GNT_CLUSTER_NOT_INITIALIZED', {});
     return m.config.data;
@@ -82,8 +85,13 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
     ChangeJobPriority: ([id, priority]) => m.queue.changePriority(ids(id), priority as number),
     Query: async ([what, fields, qfilter]) => {
       switch (queryResource(what)) {
-        case 'node':
-          return queryNodes(configData(), fields as string[], qfilter);
+        case 'node': {
+          const data = configData();
+          const live = m.nodeLive;
+          return queryNodesLive(data, fields as string[], qfilter, async (nodes) =>
+            live ? fetchNodeLive(live, data, nodes) : noLiveData,
+          );
+        }
         case 'group':
           return queryGroups(configData(), fields as string[], qfilter);
         default:

@@ -80,10 +80,16 @@ export async function buildMasterd(o: MasterdOptions): Promise<Masterd> {
   // gnt-cluster modify --max-running-jobs takes effect at once
   config?.onWritten((snap) => queue.setMaxRunning(Number((snap.data.cluster as { max_running_jobs?: number }).max_running_jobs ?? 20)));
   const stopLocksData = persistLocksData(o.paths, locks, o.log, o.locksDataIntervalMs ?? 250);
-  const handlers = luxiHandlers({ queue, locks, config, clusterInfo: () => {
-    if (!config) throw new GanetiError('GNT_CLUSTER_NOT_INITIALIZED', {});
-    return clusterInfo(config.data);
-  } });
+  const handlers = luxiHandlers({
+    queue,
+    locks,
+    config,
+    clusterInfo: () => {
+      if (!config) throw new GanetiError('GNT_CLUSTER_NOT_INITIALIZED', {});
+      return clusterInfo(config.data);
+    },
+    nodeLive: { rpc: getRpc, host: o.host, paths: o.paths },
+  });
   return {
     queue,
     locks,

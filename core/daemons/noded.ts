@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import type { TLSSocket } from 'node:tls';
 import { fastify, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Logger } from '../contracts/context.js';
 import type { PluginHost } from '../plugin-host/host.js';
@@ -91,7 +92,8 @@ export async function buildNoded(o: NodedOptions): Promise<NodedInstance> {
     logger: false,
     bodyLimit: o.bodyLimit ?? NODED_BODY_LIMIT,
     ...(o.tls
-      ? { https: { key: o.tls.key, cert: o.tls.cert, ca: o.tls.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' } }
+      ? // rejectUnauthorized is ours to apply (below), so that each refusal can be logged
+        { https: { key: o.tls.key, cert: o.tls.cert, ca: o.tls.ca, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' } }
       : {}),
   };
   const app = fastify(options) as unknown as FastifyInstance;
@@ -102,16 +104,38 @@ export async function buildNoded(o: NodedOptions): Promise<NodedInstance> {
   });
 
   const accepted = acceptedDigests(o);
+  if (o.tls) {
+    // A peer without a certificate signed by the cluster's is cut off right after the TLS
+    // handshake, before a byte of its request is read (what rejectUnauthorized would do, but
+    // silently): the log is the only place that shows who knocked and why.
+    // prepended: the HTTP server's own listener must never see such a socket's bytes
+    app.server.prependListener('secureConnection', (socket: TLSSocket) => {
+      if (socket.authorized) return;
+      const presented = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
+      const why = presented ? `its certificate is not signed by the cluster certificate (${String(socket.authorizationError)})` : 'no client certificate';
+      o.log.warn(`refused TLS connection from ${socket.remoteAddress ?? '?'}: ${why}`);
+      socket.destroy();
+    });
+    app.server.on('tlsClientError', (e: NodeJS.ErrnoException, socket: { remoteAddress?: string }) => {
+      const line = `refused TLS connection from ${socket.remoteAddress ?? '?'}: ${describeError(e)}`;
+      // a peer that hangs up before any TLS (a port probe, a daemon launcher's wait) is no intruder
+      if (e.code === 'ECONNRESET') o.log.debug(line);
+      else o.log.warn(line);
+    });
+  }
   if (o.tls && o.checkPeerDigest !== false) {
     app.addHook('onRequest', async (request, reply) => {
       const digest = peerDigest(request);
-      if (digest === undefined) return sendHttpError(reply, 403, 'No client certificate provided');
+      if (digest === undefined) {
+        o.log.warn(`refused request ${request.method} ${request.url} from ${request.ip}: no client certificate`);
+        return sendHttpError(reply, 403, 'No client certificate provided');
+      }
       const ok = await accepted().then((list) => list.includes(digest), (e: unknown) => {
         o.log.error(`cannot read the accepted client certificates: ${describeError(e)}`);
         return false;
       });
       if (!ok) {
-        o.log.debug(`refused client certificate ${digest} from ${request.ip}`);
+        o.log.warn(`refused request ${request.method} ${request.url} from ${request.ip}: client certificate ${digest} is not a master candidate's`);
         return sendHttpError(reply, 403, 'Client certificate verification failed');
       }
     });

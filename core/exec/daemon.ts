@@ -1,29 +1,29 @@
 import { closeSync, openSync } from 'node:fs';
-import type { Options } from 'execa';
+import { spawn } from 'node:child_process';
 
 /**
  * Starts a long-lived process that outlives the caller (a daemon detaching itself, a test
  * starting a daemon): its own session, stdin /dev/null, stdout and stderr appended to
  * `logFile` through inherited descriptors (no pipe through this process), not waited for.
- * Returns its pid. The only place besides `run` that spawns.
+ * Returns its pid. The only place besides `run` that spawns. Plain child_process here, not
+ * execa: nothing is piped or awaited, and loading execa (~100 ms) would double the time a
+ * daemon's launcher takes to return.
  */
 export async function spawnDetached(argv: readonly string[], options: { logFile: string; env?: Readonly<Record<string, string>>; cwd?: string }): Promise<number> {
-  const { execa } = await import('execa');
   const fd = openSync(options.logFile, 'a', 0o640);
   try {
-    const opts = {
+    const child = spawn(argv[0]!, argv.slice(1), {
       detached: true,
-      // execa hands raw descriptors to spawn as they are; its typings leave numbers out here
-      stdio: ['ignore', fd, fd] as unknown as Options['stdio'],
-      env: { ...(options.env ?? {}) },
-      extendEnv: options.env === undefined,
+      stdio: ['ignore', fd, fd],
+      env: options.env === undefined ? process.env : { ...options.env },
       ...(options.cwd ? { cwd: options.cwd } : {}),
-      cleanup: false,
-      reject: false,
-    } satisfies Options;
-    const child = execa(argv[0]!, [...argv.slice(1)], opts);
+    });
+    // a failure to start (ENOENT, EACCES) comes as an event: wait for spawn or error
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
     child.unref();
-    child.catch(() => undefined);
     if (child.pid === undefined) throw new Error(`cannot start ${argv[0]}`);
     return child.pid;
   } finally {

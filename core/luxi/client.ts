@@ -142,6 +142,8 @@ export class LuxiClient {
     if (this.#socket && !this.#socket.destroyed && this.#socket.writable) return this.#socket;
     this.#socket = null;
     const deadline = Date.now() + this.connectTimeoutMs;
+    // a daemon that is starting usually answers within a few hundred ms: poll often at first
+    let pause = 10;
     for (;;) {
       const left = deadline - Date.now();
       if (left <= 0) throw this.#connectTimeout();
@@ -153,7 +155,8 @@ export class LuxiClient {
         const code = (e as NodeJS.ErrnoException).code;
         const retry = code === 'EAGAIN' || (this.#waitForServer && (code === 'ENOENT' || code === 'ECONNREFUSED'));
         if (retry && deadline - Date.now() > 0) {
-          await sleep(Math.min(1000, deadline - Date.now()));
+          await sleep(Math.min(pause, deadline - Date.now()));
+          pause = Math.min(1000, pause * 2);
           continue;
         }
         if (e instanceof GanetiError) throw e;

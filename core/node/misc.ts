@@ -4,11 +4,12 @@ import { cpus, freemem, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GanetiError, describeError } from '../errors/index.js';
 import type { HvNodeInfo } from '../contracts/hypervisor.js';
-import type { StorageSpaceInfo, StorageType } from '../contracts/storage.js';
+import type { StorageType } from '../contracts/storage.js';
 import type { Params } from '../contracts/params.js';
 import { PROTOCOL_VERSION } from '../jobs/cluster-info.js';
 import { VERSION } from '../version.js';
 import { RpcQuit, type RpcHandler, type RpcRequestContext } from '../rpc/server.js';
+import { localizeVirtualPath } from '../rpc/encoding.js';
 import { providerContext, type NodeEnv } from './context.js';
 import { cleanDirectory } from './files.js';
 import { purgeQueue } from './jobqueue.js';
@@ -37,6 +38,12 @@ export interface MiscHandlerOptions {
   readonly procCpuinfo?: string;
   readonly bootIdFile?: string;
 }
+
+/** What every hypervisor's node_info answer must hold (the rest is optional). */
+const HV_NODE_INFO_KEYS = ['memory_total', 'memory_free', 'memory_dom0', 'cpu_total', 'cpu_nodes', 'cpu_sockets', 'cpu_dom0'] as const;
+
+/** Storage types whose unit key is a folder (a virtual path on the wire). */
+const FOLDER_STORAGE_TYPES = new Set(['file', 'sharedfile', 'gluster']);
 
 /** Ganeti's node_verify keys core answers. */
 export const NV_VERSION = 'version';
@@ -94,6 +101,9 @@ async function configSerial(file: string): Promise<number | null> {
 /** The handlers of version, node_info, node_verify, test_delay and node_leave_cluster. */
 export function miscHandlers(env: NodeEnv, o: MiscHandlerOptions = {}): Record<string, RpcHandler> {
   const plugins = o.plugins ?? (() => env.host.plugins.map((p) => ({ name: p.name, version: p.version })));
+  // The boot id only changes with a reboot, which restarts this daemon too.
+  let bootId: Promise<string> | undefined;
+  const readBootId = () => (bootId ??= readFile(o.bootIdFile ?? '/proc/sys/kernel/random/boot_id', 'utf8').then((t) => t.trim(), () => ''));
 
   return {
     version: () => PROTOCOL_VERSION,
@@ -112,22 +122,31 @@ export function miscHandlers(env: NodeEnv, o: MiscHandlerOptions = {}): Record<s
 
     async node_info(args, ctx) {
       const [units, hvSpecs] = args as [[string, string, unknown[]?][], [string, Params][]];
-      const bootId = (await readFile(o.bootIdFile ?? '/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim();
       const pctx = providerContext(env, ctx.signal);
-      const storage: StorageSpaceInfo[] = [];
-      for (const [type, key, params] of units) {
-        const unitsOfType = env.host.storage.entries().flatMap((e) => e.provider.storageUnits ?? []).find((u) => u.type === type);
-        if (!unitsOfType?.spaceInfo)
-          throw new GanetiError('GNT_NODED_FAILED', { procedure: 'node_info', reason: `storage type '${type}' does not report space on this node` });
-        const p = Array.isArray(params) && params.length > 0 && params[0] && typeof params[0] === 'object' ? (params[0] as Params) : {};
-        storage.push(await unitsOfType.spaceInfo({ type: type as StorageType, key, params: p }, pctx));
-      }
-      const base = await linuxNodeInfo(o.procMeminfo, o.procCpuinfo);
-      const hv: HvNodeInfo[] = [];
-      for (const [name, hvparams] of hvSpecs) {
-        hv.push(env.host.hypervisors.has(name) ? { ...base, ...(await env.host.hypervisors.get(name).nodeInfo(hvparams, pctx)) } : base);
-      }
-      return [bootId, storage, hv];
+      // The unit and hypervisor answers are independent: ask them all at once.
+      const storage = Promise.all(
+        units.map(([type, key, params]) => {
+          const unitsOfType = env.host.storage.entries().flatMap((e) => e.provider.storageUnits ?? []).find((u) => u.type === type);
+          if (!unitsOfType?.spaceInfo)
+            throw new GanetiError('GNT_NODED_FAILED', { procedure: 'node_info', reason: `storage type '${type}' does not report space on this node` });
+          const p = Array.isArray(params) && params.length > 0 && params[0] && typeof params[0] === 'object' ? (params[0] as Params) : {};
+          // a folder travels as a path under the root, as upload_file's paths do
+          const local = FOLDER_STORAGE_TYPES.has(type) ? localizeVirtualPath(env.paths, key) : key;
+          return unitsOfType.spaceInfo({ type: type as StorageType, key: local, params: p }, pctx);
+        }),
+      );
+      // Linux's figures fill in what a hypervisor leaves out (or stand for an unknown one);
+      // read only when needed, as /proc/cpuinfo is not cheap.
+      let base: Promise<HvNodeInfo> | undefined;
+      const linux = () => (base ??= linuxNodeInfo(o.procMeminfo, o.procCpuinfo));
+      const hv = Promise.all(
+        hvSpecs.map(async ([name, hvparams]): Promise<HvNodeInfo> => {
+          if (!env.host.hypervisors.has(name)) return linux();
+          const info = await env.host.hypervisors.get(name).nodeInfo(hvparams, pctx);
+          return HV_NODE_INFO_KEYS.every((k) => typeof info?.[k] === 'number') ? info : { ...(await linux()), ...info };
+        }),
+      );
+      return [await readBootId(), await storage, await hv];
     },
 
     async node_verify(args, ctx) {

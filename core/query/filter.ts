@@ -215,3 +215,16 @@ export function requestedNames(filter: unknown, nameField: string): unknown[] | 
   walk(filter);
   return all || !seen ? null : names;
 }
+
+/** The field names a filter refers to (comparisons' and `?`'s first operand), each once. */
+export function filterFieldNames(filter: unknown): string[] {
+  const names = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (!Array.isArray(node) || node.length === 0) return;
+    const [op, ...operands] = node as unknown[];
+    if (op === '|' || op === '&' || op === '!') operands.forEach(walk);
+    else if (typeof operands[0] === 'string') names.add(operands[0]);
+  };
+  walk(filter);
+  return [...names];
+}

@@ -2,13 +2,13 @@ import { GanetiError } from '../errors/index.js';
 import type { DeepReadonly, Disk, FrozenConfig, Instance, Node, NodeGroup } from '../config/objects.js';
 import { niceSort, niceSortBy } from '../config/nicesort.js';
 import { FieldTable, NODATA, OFFLINE, UNAVAIL, commonObjectFields, isNoValue, type NoValue, type QueryField, type QueryResult } from './fields.js';
-import { requestedNames } from './filter.js';
+import { filterFieldNames, requestedNames } from './filter.js';
 
 /**
  * The `node` query resource (Ganeti's node fields, lib/query.py and Query/Node.hs): names,
  * titles and kinds as Ganeti has them. Config fields are computed from a config snapshot;
- * live fields (memory, disk, CPUs) come from the node daemon through a `NodeLiveProvider`,
- * which for now answers "no data" for every node that is not offline.
+ * live fields (memory, disk, CPUs) come from the node daemons through a `NodeLiveProvider`
+ * (node-live.ts fills one from a node_info fan-out; without one, "no data").
  */
 
 type FrozenNode = DeepReadonly<Node>;
@@ -28,8 +28,8 @@ export type NodeLiveValues = Readonly<Record<string, unknown>> | NoValue;
 export type NodeLiveProvider = (node: FrozenNode) => NodeLiveValues;
 
 /**
- * The live provider until the node_info RPC is wired: offline nodes are not contacted
- * (status 4, offline, as Ganeti answers); every other node has no data (status 2).
+ * The live provider when no node was asked: offline nodes are offline (status 4, as Ganeti
+ * answers); every other node has no data (status 2).
  */
 export const noLiveData: NodeLiveProvider = (node) => (node.offline ? OFFLINE : NODATA);
 
@@ -247,6 +247,14 @@ const tryResolve =
     }
   };
 
+/** The nodes a query looks at: those a filter names, in the order named, else all by name. */
+function selectNodes(config: FrozenConfig, qfilter: unknown): FrozenNode[] {
+  const wanted = requestedNames(qfilter, 'name');
+  return wanted === null
+    ? niceSortBy(Object.values(config.nodes), (n) => n.name)
+    : uniqueByUuid(wanted.map((n) => lookupItem('Node', config.nodes, String(n))));
+}
+
 /**
  * Answers Query('node', fields, qfilter) on a config snapshot: nodes a filter names (by
  * name, short name or UUID) in the order named, an unknown one being an error
@@ -254,11 +262,28 @@ const tryResolve =
  */
 export function queryNodes(config: FrozenConfig, fields: readonly string[], qfilter: unknown, live: NodeLiveProvider = noLiveData): QueryResult {
   const ctx = nodeQueryContext(config, live);
-  const wanted = requestedNames(qfilter, 'name');
-  const nodes =
-    wanted === null
-      ? niceSortBy(Object.values(config.nodes), (n) => n.name)
-      : uniqueByUuid(wanted.map((n) => lookupItem('Node', config.nodes, String(n))));
+  const nodes = selectNodes(config, qfilter);
   const filter = canonicalNames(qfilter, 'name', tryResolve(config.nodes));
   return NODE_QUERY_FIELDS.query(fields, filter, nodes.map((node) => ({ node, ctx })));
+}
+
+/** Whether a query needs the node daemons: a live field is shown or filtered on. */
+export function needsLiveData(fields: readonly string[], qfilter: unknown): boolean {
+  const live = new Set(NODE_LIVE_FIELD_NAMES);
+  return fields.some((f) => live.has(f)) || filterFieldNames(qfilter).some((f) => live.has(f));
+}
+
+/**
+ * queryNodes with live data: when a live field is wanted, `fetch` is asked once for the
+ * nodes the query looks at (unknown names fail first, before any RPC); otherwise no node is
+ * contacted.
+ */
+export async function queryNodesLive(
+  config: FrozenConfig,
+  fields: readonly string[],
+  qfilter: unknown,
+  fetch: (nodes: readonly FrozenNode[]) => Promise<NodeLiveProvider>,
+): Promise<QueryResult> {
+  if (!needsLiveData(fields, qfilter)) return queryNodes(config, fields, qfilter);
+  return queryNodes(config, fields, qfilter, await fetch(selectNodes(config, qfilter)));
 }

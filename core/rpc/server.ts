@@ -135,7 +135,7 @@ export function registerRpcRoutes(app: FastifyInstance, o: RpcRoutesOptions): vo
         }
         args = o.calls.validate(procedure, parsed);
       } catch (e) {
-        log?.warn(`refused RPC ${procedure}: ${describeError(e)}`);
+        log?.warn(`refused RPC ${procedure} from ${request.ip}: ${describeError(e)}`);
         return answer(reply, [false, describeError(e)]);
       }
       const handler = o.handler(procedure);

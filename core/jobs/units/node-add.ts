@@ -170,7 +170,7 @@ export class NodeAddUnit extends LogicalUnit<OpNodeAdd> {
     let clientCert: KeyAndCert | null = null;
     let digest: string | null = null;
     if (this.#session) {
-      clientCert = await generateSignedCert(this.ctx.host.paths.serverPem, { commonName: op.node_name });
+      clientCert = await generateSignedCert(this.ctx.host.paths.serverPem, { commonName: op.node_name, keyType: 'ec' }); // as init's (core/cluster/init.ts)
       digest = await certificateDigestOfPem(clientCert.certPem);
     } else if (this.#candidate) {
       digest = await nodeCertDigest(rpc, { name: op.node_name, primary_ip: this.#primary, offline: false });
