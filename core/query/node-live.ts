@@ -104,8 +104,9 @@ export interface NodeLiveSource {
 export async function fetchNodeLive(src: NodeLiveSource, config: FrozenConfig, nodes: readonly FrozenNode[]): Promise<NodeLiveProvider> {
   const targets = nodes.filter((n) => !n.offline && n.vm_capable);
   const live = new Map<string, Record<string, unknown>>();
-  if (targets.length > 0) {
-    const rpc = await src.rpc();
+  // Without a usable RPC client (e.g. no cluster certificate yet) every node answers "no data".
+  const rpc = targets.length > 0 ? await src.rpc().catch(() => null) : null;
+  if (rpc) {
     const args = [defaultStorageUnits(config, src.host, src.paths), defaultHvSpecs(config)];
     const results = await rpc.call('node_info', targets.map((n) => ({ name: n.name, address: n.primary_ip })), args);
     results.forEach((r, i) => {
