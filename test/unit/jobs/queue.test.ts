@@ -97,7 +97,9 @@ describe('job queue', () => {
     assert.deepEqual(h.queue.job(b!)!.data.ops[0]!.input.depends, [[a, ['success']]]);
     await h.queue.idle();
     assert.equal(h.queue.job(b!)!.status, 'success');
-    assert.ok(h.queue.job(b!)!.data.ops[0]!.start_timestamp![0] >= h.queue.job(a!)!.data.end_timestamp![0]);
+    // b waits (status waiting, start_timestamp set) while a runs; it executes only after a ended
+    const secs = (t: readonly [number, number] | null | undefined) => t![0] + t![1] / 1e6;
+    assert.ok(secs(h.queue.job(b!)!.data.ops[0]!.exec_timestamp) >= secs(h.queue.job(a!)!.data.end_timestamp));
     assert.equal(h.queue.job(c!)!.status, 'error');
     assert.match(JSON.stringify(h.queue.job(c!)!.data.ops[0]!.result), /GNT_JOB_DEPENDENCY: job \d+ depends on job \d+, which ended in status 'success', not in \[error\]/);
     assert.equal(h.queue.job(d!)!.status, 'success');
