@@ -61,6 +61,20 @@ addOpcodeOptions(
 
 addOpcodeOptions(
   program
+    .command('readd')
+    .description('add again a node that is in the configuration (same as `add --readd`): a reinstalled machine runs `ganeti-noded --join` first')
+    .argument('<node>', 'the node name')
+    .option('--join-token <token>', 'the token printed by `ganeti-noded --join` on the node (or the secret given to it)')
+    .option('--join-token-file <file>', 'read the join token from this file')
+    .option('--primary-ip <ip>', "the node's primary address, when its name does not resolve (ganeti-ts)"),
+).action(
+  luxiAction(async (node: string, opts: Record<string, unknown>) => {
+    await (await ops()).addNode(node, { ...opts, readd: true });
+  }),
+);
+
+addOpcodeOptions(
+  program
     .command('remove')
     .description('remove a node from the cluster: its daemon removes its cluster files and stops')
     .argument('<node>', 'the node name'),

@@ -238,7 +238,7 @@ test('readd: a reinstalled node joins again with a new token; a running member i
   assert.match(r.out, / - INFO: Readding a node, the offline\/drained flags were reset$/m);
   assert.equal(serialOf(2), serialOf(0));
   // node4's daemon still serves the cluster certificate: readd without a token
-  const r4 = await add(3, '--readd');
+  const r4 = await master('gnt-node', 'readd', '--primary-ip', NODES[3]!.ip, NODES[3]!.name); // = add --readd
   assert.equal(r4.code, 0, r4.out + r4.err);
   assert.deepEqual(await roles(), ['node1.example.org M', 'node3.example.org C', 'node4.example.org C']);
   const v = await master('gnt-cluster', 'verify');
