@@ -118,6 +118,8 @@ const program = createProgram('ganeti-noded', 'Ganeti node daemon: answers the R
     const { createPluginHost } = await import('../core/plugin-host/index.js');
     const { buildNoded } = await import('../core/daemons/noded.js');
     const log = createLogger('noded', opts.debug ? 'debug' : 'info');
+    // One faulty call must not take the node daemon down with it: log it loudly instead.
+    process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
     const host = await createPluginHost({ paths });
     for (const e of host.errors) log.warn(e.toLine());
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { GanetiError } from '../errors/index.js';
 import type { Params } from '../contracts/params.js';
 import type { PluginHost } from '../plugin-host/host.js';
@@ -197,6 +198,12 @@ export async function initCluster(paths: GanetiPaths, host: PluginHost, o: InitO
     rapiKeyType: 'rsa',
   });
   data.cluster.candidate_certs = { [data.cluster.master_node]: await certificateDigest(paths.clientPem) };
+  // The storage folders of the enabled file templates, as Ganeti's init creates them (0750).
+  const folders = [
+    data.cluster.enabled_disk_templates.includes('file') ? data.cluster.file_storage_dir : '',
+    data.cluster.enabled_disk_templates.includes('sharedfile') ? data.cluster.shared_file_storage_dir : '',
+  ].filter((d): d is string => typeof d === 'string' && d !== '');
+  for (const d of folders) await mkdir(d, { recursive: true, mode: 0o750 });
   const store = await ConfigStore.initialize(paths, data);
   try {
     await writeSsconfFiles(paths, computeSsconf(store.data));

@@ -146,7 +146,9 @@ export function miscHandlers(env: NodeEnv, o: MiscHandlerOptions = {}): Record<s
           return HV_NODE_INFO_KEYS.every((k) => typeof info?.[k] === 'number') ? info : { ...(await linux()), ...info };
         }),
       );
-      return [await readBootId(), await storage, await hv];
+      // awaited together: a failing storage unit must not be left as an unhandled rejection
+      const [boot, space, hvInfo] = await Promise.all([readBootId(), storage, hv]);
+      return [boot, space, hvInfo];
     },
 
     async node_verify(args, ctx) {

@@ -57,6 +57,12 @@ test('init creates the cluster and starts the master; info, version, getmaster a
   } finally {
     rpc.close();
   }
+  // the file storage folder exists (0750), so the master reports its disk space
+  const { statSync } = await import('node:fs');
+  assert.equal(statSync(paths.fileStorageDir).mode & 0o777, 0o750);
+  const list = await cli('gnt-node', 'list', '--no-headers', '--separator=|', '-o', 'name,dtotal,dfree,mtotal');
+  assert.equal(list.exitCode, 0, list.all);
+  assert.match(list.stdout, /^node1\.example\.org\|\d+\|\d+\|\d+\n$/);
   const v = await cli('gnt-cluster', 'version');
   assert.match(v.stdout, /^Software version: \d+\.\d+\.\d+\nInternode protocol: 3000000\nConfiguration format: 3010000\nOS api version: 20\nExport interface: 0\nVCS version: ganeti-ts v/);
   const info = await cli('gnt-cluster', 'info');

@@ -1,10 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { statfs } from 'node:fs/promises';
+import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../../core/exec/index.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
+import { alive } from '../helpers/masterd.js';
 import { startLoopbackCluster, type LoopbackCluster } from '../helpers/cluster.js';
 
 // `gnt-node list` with live data from three real node daemons (127.0.5.1-3) and an offline
@@ -81,6 +82,23 @@ test('a node whose daemon is down shows ? (verbose: (nodata)); the others still 
     assert.match(v.stdout, /^node3\.example\.org\s+\(nodata\)$/m);
   } finally {
     await cluster.startNoded(2);
+  }
+});
+
+test('a node whose file storage folder is missing shows ? and its daemon keeps running', async () => {
+  await rm(cluster.paths[1]!.fileStorageDir, { recursive: true });
+  // a fresh daemon: its first node_info also reads the boot id
+  await cluster.stopNoded(1);
+  const pid = await cluster.startNoded(1);
+  try {
+    const r = await gntNode('list', '--no-headers', '-o', 'name,dfree', 'node2.example.org', 'node1.example.org');
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^node2\.example\.org\s+\?$/m);
+    assert.match(r.stdout, /^node1\.example\.org\s+\d+(\.\d)?[MGT]$/m);
+    assert.equal(cluster.nodedPid(1), pid);
+    assert.ok(alive(pid), 'noded of node2 must survive a failing storage unit');
+  } finally {
+    await mkdir(cluster.paths[1]!.fileStorageDir, { recursive: true });
   }
 });
 
