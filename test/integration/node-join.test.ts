@@ -246,3 +246,18 @@ test('readd: a reinstalled node joins again with a new token; a running member i
   const notThere = await master('gnt-node', 'add', '--readd', 'node9.example.org');
   assert.equal(notThere.err, "Node node9.example.org not in the cluster - please retry without '--readd'\n");
 });
+
+test('gnt-cluster modify -C: a larger pool promotes nodes at once, a smaller one demotes nobody', async () => {
+  const shrink = await master('gnt-cluster', 'modify', '-C', '1');
+  assert.equal(shrink.code, 0, shrink.out + shrink.err);
+  assert.deepEqual(await roles(), ['node1.example.org M', 'node3.example.org C', 'node4.example.org C']);
+  const demote = await master('gnt-node', 'modify', '-C', 'no', NODES[3]!.name);
+  assert.equal(demote.code, 0, demote.out + demote.err);
+  assert.deepEqual(await roles(), ['node1.example.org M', 'node3.example.org C', 'node4.example.org R']);
+  const grow = await master('gnt-cluster', 'modify', '-C', '5');
+  assert.equal(grow.code, 0, grow.out + grow.err);
+  assert.match(grow.out, /Promoted nodes to master candidate role: node4\.example\.org/);
+  assert.deepEqual(await roles(), ['node1.example.org M', 'node3.example.org C', 'node4.example.org C']);
+  await until('node4 to hold config.data at the master serial', () => existsSync(paths[3]!.configData) && serialOf(3) === serialOf(0));
+  assert.equal(ssconf(3, 'master_candidates_certs').trim().split('\n').length, 3);
+});

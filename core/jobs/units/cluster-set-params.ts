@@ -17,6 +17,8 @@ import {
   mergeNdparams,
   mergeNicparams,
 } from '../../cluster/params.js';
+import { nodesToPromote, setCandidate } from '../../cluster/candidates.js';
+import { promotionDigests } from './node-common.js';
 import { LogicalUnit, type HookEnvValue, type HookNodes } from '../logical-unit.js';
 import type { OpClusterSetParams } from '../opcodes/definitions.js';
 
@@ -86,10 +88,19 @@ export class ClusterSetParamsUnit extends LogicalUnit<OpClusterSetParams> {
   async exec(): Promise<null> {
     const names = Object.keys(this.#changes);
     if (names.length === 0) return null;
+    // A larger pool is filled at once (Ganeti's AdjustCandidatePool); a smaller one demotes nobody.
+    const data = this.#data();
+    const size = this.#changes.candidate_pool_size;
+    const promote = size !== undefined && size > data.cluster.candidate_pool_size
+      ? nodesToPromote({ ...data, cluster: { ...data.cluster, candidate_pool_size: size } } as FrozenConfig)
+      : [];
+    const digests = promote.length ? await promotionDigests(this.ctx, await this.ctx.rpc(), promote) : new Map<string, string>();
     await this.ctx.config!.update((txn) => {
       Object.assign(txn.cluster(), structuredClone(this.#changes));
+      for (const [uuid, digest] of digests) setCandidate(txn, uuid, digest);
     });
     this.ctx.feedback(`Changed cluster parameters: ${names.sort().join(', ')}`);
+    if (digests.size) this.ctx.feedback(`Promoted nodes to master candidate role: ${promote.filter((n) => digests.has(n.uuid)).map((n) => n.name).join(', ')}`);
     return null;
   }
 
