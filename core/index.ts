@@ -9,4 +9,5 @@ export type { RunOptions, RunResult, Runner } from './exec/types.js';
 export { ganetiPaths, type GanetiPaths } from './paths.js';
 export { createLogger, memoryLogger } from './log.js';
 export { VERSION } from './version.js';
+export { safeEncode } from './safe-encode.js';
 export { builtinRpcCall } from './rpc/builtin-calls.js';

@@ -5,6 +5,7 @@ import { LuxiClient } from '../../core/luxi/client.js';
 import { LuxiRemoteError } from '../../core/luxi/errors.js';
 import { PRIORITY_NAMES, type LogEntry, type Timestamp } from '../../core/jobs/types.js';
 import type { OpCodeInput } from '../../core/contracts/hooks.js';
+import { safeEncode } from '../../core/safe-encode.js';
 import { CliExit } from './program.js';
 import { EXIT } from './exit-codes.js';
 
@@ -84,22 +85,6 @@ export function pyRepr(v: unknown): string {
   return String(v);
 }
 
-/** utils.SafeEncode: non-ASCII as backslash escapes, control characters escaped. */
-export function safeEncode(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '\t') out += '\\t';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 32 || c === 127) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else if (c < 127) out += ch;
-    else if (c < 0x100) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += `\\U${c.toString(16).padStart(8, '0')}`;
-  }
-  return out;
-}
 
 /** cli.FormatLogMessage: a log entry's message as printed (non-`message` types via str()). */
 export const formatLogMessage = (type: string, message: unknown): string =>

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GanetiError, type HooksPhase, type ProviderContext } from '../../core/index.js';
+import { GanetiError, safeEncode, type HooksPhase, type ProviderContext } from '../../core/index.js';
 
 /** Ganeti's per-script results (HKR_*). */
 export const HKR_SKIP = 0;
@@ -71,18 +71,3 @@ async function isExecutable(file: string): Promise<boolean> {
   }
 }
 
-/** Ganeti's SafeEncode: one printable ASCII line (newlines, controls and non-ASCII escaped). */
-export function safeEncode(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '\t') out += '\\t';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (c < 32 || c === 127 || (c >= 128 && c < 0x100)) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else if (c < 127) out += ch;
-    else if (c < 0x10000) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += `\\U${c.toString(16).padStart(8, '0')}`;
-  }
-  return out;
-}

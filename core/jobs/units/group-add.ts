@@ -2,7 +2,7 @@ import { GanetiError } from '../../errors/index.js';
 import type { NodeGroup, ParamDict } from '../../config/index.js';
 import { ALL_SET, LogicalUnit, type HookNodes } from '../logical-unit.js';
 import type { OpGroupAdd } from '../opcodes/definitions.js';
-import { checkDiskparams, checkIpolicy, checkNdparams, configData, lookupGroup } from './group-params.js';
+import { checkDiskparams, checkIpolicy, checkNdparams, configData, lookupGroup, masterHookNodes } from './group-params.js';
 
 /**
  * OP_GROUP_ADD (`gnt-group add`): a new, empty node group. The parameters are checked before
@@ -37,8 +37,7 @@ export class GroupAddUnit extends LogicalUnit<OpGroupAdd> {
   }
 
   override hooksNodes(): HookNodes {
-    const master = configData(this.ctx.config).cluster.master_node;
-    return { pre: [master], post: [master] };
+    return masterHookNodes(this.ctx.config);
   }
 
   async exec(): Promise<null> {

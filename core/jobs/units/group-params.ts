@@ -1,3 +1,4 @@
+import type { HookNodes } from '../logical-unit.js';
 import { GanetiError } from '../../errors/index.js';
 import type { Params, ParamsSchema } from '../../contracts/params.js';
 import { paramsValidator } from '../../plugin-host/params.js';
@@ -25,6 +26,12 @@ export function requireGroup(data: FrozenConfig, name: string, field = 'group_na
 }
 
 /** Config data, or GNT_CLUSTER_NOT_INITIALIZED. */
+/** Hooks that run on the master only, in both phases (most group and cluster opcodes). */
+export function masterHookNodes(reader: { data: FrozenConfig } | null): HookNodes {
+  const master = configData(reader).cluster.master_node;
+  return { pre: [master], post: [master] };
+}
+
 export function configData(reader: { data: FrozenConfig } | null): FrozenConfig {
   if (!reader) throw new GanetiError('GNT_CLUSTER_NOT_INITIALIZED', {});
   return reader.data;

@@ -2,7 +2,7 @@ import { GanetiError } from '../../errors/index.js';
 import { niceSort } from '../../config/index.js';
 import { ALL_SET, LogicalUnit, type HookNodes } from '../logical-unit.js';
 import type { OpGroupRemove } from '../opcodes/definitions.js';
-import { configData, requireGroup } from './group-params.js';
+import { configData, requireGroup, masterHookNodes } from './group-params.js';
 
 /**
  * OP_GROUP_REMOVE (`gnt-group remove`): only an empty group that is not the last one goes.
@@ -34,8 +34,7 @@ export class GroupRemoveUnit extends LogicalUnit<OpGroupRemove> {
   }
 
   override hooksNodes(): HookNodes {
-    const master = configData(this.ctx.config).cluster.master_node;
-    return { pre: [master], post: [master] };
+    return masterHookNodes(this.ctx.config);
   }
 
   async exec(): Promise<null> {

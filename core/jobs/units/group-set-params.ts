@@ -2,7 +2,7 @@ import { GanetiError } from '../../errors/index.js';
 import type { ParamDict } from '../../config/index.js';
 import { ALL_SET, LogicalUnit, type HookNodes } from '../logical-unit.js';
 import type { OpGroupSetParams } from '../opcodes/definitions.js';
-import { checkDiskparams, checkIpolicy, checkNdparams, configData, pyStr, requireGroup, updatedParams } from './group-params.js';
+import { checkDiskparams, checkIpolicy, checkNdparams, configData, pyStr, requireGroup, updatedParams, masterHookNodes } from './group-params.js';
 
 const given = (v: object | null): v is Record<string, never> => v !== null && Object.keys(v).length > 0;
 
@@ -42,8 +42,7 @@ export class GroupSetParamsUnit extends LogicalUnit<OpGroupSetParams> {
   }
 
   override hooksNodes(): HookNodes {
-    const master = configData(this.ctx.config).cluster.master_node;
-    return { pre: [master], post: [master] };
+    return masterHookNodes(this.ctx.config);
   }
 
   async exec(): Promise<[string, string][]> {
