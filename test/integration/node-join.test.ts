@@ -130,7 +130,9 @@ test('nodes join with their tokens: candidates hold config.data at the master se
   const a3 = await add(2, '--join-token', ADMIN_SECRET);
   assert.equal(a3.code, 0, a3.out + a3.err);
   await writeFile(join(top, 'token4'), `${tokens[3]}\n`);
-  const a4 = await add(3, '--join-token-file', join(top, 'token4'));
+  const g = await master('gnt-group', 'add', 'rack2');
+  assert.equal(g.code, 0, g.out + g.err);
+  const a4 = await add(3, '--join-token-file', join(top, 'token4'), '-g', 'rack2');
   assert.equal(a4.code, 0, a4.out + a4.err);
   assert.doesNotMatch(a4.out, /master candidate/);
   assert.deepEqual(await roles(), ['node1.example.org M', 'node2.example.org C', 'node3.example.org C', 'node4.example.org R']);
@@ -163,7 +165,9 @@ test('nodes join with their tokens: candidates hold config.data at the master se
   const v = await master('gnt-cluster', 'verify');
   assert.equal(v.code, 0, v.out + v.err);
   const byGroup = await master('gnt-node', 'list', '--no-headers', '-o', 'name', '-g', 'default');
-  assert.equal(byGroup.out.trim().split('\n').length, 4);
+  assert.deepEqual(byGroup.out.trim().split('\n'), ['node1.example.org', 'node2.example.org', 'node3.example.org']);
+  const rack2 = await master('gnt-node', 'list', '--no-headers', '-o', 'name,group', '-g', 'rack2');
+  assert.deepEqual(rack2.out.trim().split('\n').map((l) => l.split(/\s+/).join(' ')), ['node4.example.org rack2']);
 });
 
 test('gnt-node modify follows the role rules: one state at a time, never the master, the pool kept full', async () => {
