@@ -90,6 +90,23 @@ export const ERROR_CATALOG = Object.freeze({
     (a) => `could not ${a.action} ${a.template} disk '${a.disk}': ${a.reason}`),
   GNT_STORAGE_UNIT_NOT_FOUND: def<{ type: S; name: S; node: S }>('ECODE_NOENT',
     (a) => `${a.type} storage unit '${a.name}' does not exist on node ${a.node}`),
+  // ExtStorage providers (storage/ext, gnt-storage)
+  GNT_EXT_PROVIDER_NOT_FOUND: def<{ provider: S; node: S; searchPath: S }>('ECODE_NOENT',
+    (a) => `ExtStorage provider '${a.provider}' not found on node ${a.node} (search path: ${a.searchPath})`),
+  GNT_EXT_PROVIDER_INVALID: def<{ provider: S; node: S; reason: S }>('ECODE_ENVIRON',
+    (a) => `ExtStorage provider '${a.provider}' is invalid on node ${a.node}: ${a.reason}`),
+  GNT_EXT_SCRIPT_FAILED: def<{ provider: S; action: S; volume: S; status: S; tail: S }>('ECODE_ENVIRON',
+    (a) => `ExtStorage provider '${a.provider}': ${a.action} of volume '${a.volume}' failed (${a.status}); last lines of output:\n${a.tail}`),
+  GNT_EXT_SCRIPT_TIMEOUT: def<{ provider: S; action: S; volume: S; seconds: S; tail: S }>('ECODE_ENVIRON',
+    (a) => `ExtStorage provider '${a.provider}': ${a.action} of volume '${a.volume}' ran past its timeout of ${a.seconds} s and was killed; last lines of output:\n${a.tail}`),
+  GNT_EXT_ATTACH_OUTPUT: def<{ provider: S; volume: S; problem: S; tail: S }>('ECODE_ENVIRON',
+    (a) => `ExtStorage provider '${a.provider}': attach of volume '${a.volume}' ${a.problem}; its output:\n${a.tail}`),
+  GNT_EXT_ACTION_UNSUPPORTED: def<{ provider: S; action: S; node: S }>('ECODE_INVAL',
+    (a) => `ExtStorage provider '${a.provider}' on node ${a.node} has no '${a.action}' script, so it cannot ${a.action} volumes`),
+  GNT_EXT_PARAM_UNKNOWN: def<{ provider: S; param: S; known: S }>('ECODE_INVAL',
+    (a) => `ExtStorage provider '${a.provider}' does not take parameter '${a.param}' (its parameters.list has: ${a.known})`),
+  GNT_EXT_QUERY_UNKNOWN: def<{ names: S }>('ECODE_NOENT',
+    (a) => `ExtStorage providers not found on any node: ${a.names}`),
 
   // opcodes and jobs
   GNT_OPCODE_UNKNOWN: def<{ opcode: S; known: S }>('ECODE_INVAL',

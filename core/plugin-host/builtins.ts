@@ -9,6 +9,7 @@ export const BUILTIN_PLUGINS = Object.freeze([
   'hypervisors/fake',
   'storage/diskless',
   'storage/file',
+  'storage/ext',
   'plugins/hook-scripts',
 ]);
 
