@@ -14,6 +14,7 @@ import { GroupRemoveUnit } from './units/group-remove.js';
 import { GroupRenameUnit } from './units/group-rename.js';
 import { GroupSetParamsUnit } from './units/group-set-params.js';
 import { GroupAssignNodesUnit } from './units/group-assign-nodes.js';
+import { ExtStorageDiagnoseUnit } from './units/ext-storage-diagnose.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -31,4 +32,5 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_GROUP_RENAME: GroupRenameUnit,
   OP_GROUP_SET_PARAMS: GroupSetParamsUnit,
   OP_GROUP_ASSIGN_NODES: GroupAssignNodesUnit,
+  OP_EXT_STORAGE_DIAGNOSE: ExtStorageDiagnoseUnit,
 });

@@ -78,6 +78,12 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
     result: 'a list of [<hpath>-<phase>.d/<script>, status, output] in run order (status: 0 skipped, 1 failed, 2 succeeded; Ganeti\'s HKR_*)',
     description: 'Call the hooks runner',
   },
+  // ExtStorage
+  {
+    name: 'extstorage_diagnose', kind: 'multi', timeout: 'FAST', args: [],
+    result: 'a list of [name, path, valid, diagnose, [[parameter, description], ...]], one per provider folder of the search path (the first folder of a name only)',
+    description: 'Request a diagnose of ExtStorage Providers',
+  },
   // config distribution
   {
     name: 'upload_file', kind: 'multi', timeout: 'NORMAL',

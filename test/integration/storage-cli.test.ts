@@ -1,0 +1,163 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { run, runChecked } from '../../core/exec/index.js';
+import { REPO_ROOT } from '../helpers/tmp.js';
+import { startLoopbackCluster, type LoopbackCluster } from '../helpers/cluster.js';
+
+// gnt-storage diagnose/info on a real cluster (127.0.7.1-6): four node daemons with their
+// own roots and ExtStorage folders, an offline node and an online node whose daemon never
+// answers (both ignored), nodes in two groups plus an empty one.
+//   loop:    valid everywhere; node4's parameters.list has one more parameter
+//   envdump: valid on node1 and node4, missing on node2, scripts not executable on node3
+//   only4:   on node4 only
+const FIXTURES = join(REPO_ROOT, 'test/fixtures/extstorage');
+const ES = '/srv/ganeti/extstorage';
+let c: LoopbackCluster;
+
+const gnt = async (binary: string, ...args: string[]) => {
+  const r = await run([process.execPath, join(REPO_ROOT, 'dist/cli', `${binary}.js`), ...args], { env: { GANETI_ROOT: c.roots[0]! }, timeoutMs: 60_000 });
+  return { code: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+};
+const ok = async (binary: string, ...args: string[]) => {
+  const r = await gnt(binary, ...args);
+  assert.equal(r.code, 0, `${binary} ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  return r;
+};
+
+const install = async (node: number, provider: string, as = provider) => {
+  const dir = c.paths[node]!.under(ES);
+  await mkdir(dir, { recursive: true });
+  await runChecked(['cp', '-a', join(FIXTURES, provider), join(dir, as)]);
+  return join(dir, as);
+};
+
+describe('gnt-storage', () => {
+  before(async () => {
+    c = await startLoopbackCluster({
+      prefix: 'gnt-storage-cli-',
+      masterd: true,
+      keyType: 'ec',
+      nodes: [
+        { name: 'node1.example.org', ip: '127.0.7.1' },
+        { name: 'node2.example.org', ip: '127.0.7.2' },
+        { name: 'node3.example.org', ip: '127.0.7.3' },
+        { name: 'node4.example.org', ip: '127.0.7.4' },
+        { name: 'node5.example.org', ip: '127.0.7.5', offline: true },
+        { name: 'node6.example.org', ip: '127.0.7.6', noded: false },
+      ],
+    });
+    for (const n of [0, 1, 2, 3]) await install(n, 'loop');
+    await writeFile(join(c.paths[3]!.under(ES), 'loop', 'parameters.list'), 'dir folder holding the volume files\nextra only node4 has it\n');
+    await install(0, 'envdump');
+    await chmod(join(await install(2, 'envdump'), 'dump'), 0o644);
+    await install(3, 'envdump');
+    await install(3, 'loop', 'only4');
+    for (const n of [4, 5]) await install(n, 'loop'); // never asked: offline / no daemon
+    await ok('gnt-group', 'add', 'rack2');
+    await ok('gnt-group', 'add', 'empty');
+    await ok('gnt-group', 'assign-nodes', 'rack2', 'node3.example.org', 'node4.example.org');
+  });
+
+  after(async () => {
+    await c?.destroy();
+  });
+
+  test('diagnose: each node\'s status, valid nodes first, then each group\'s', async () => {
+    const r = await ok('gnt-storage', 'diagnose');
+    const valid = (params: string) => `valid (path: ${ES}/%s) [${params}]`;
+    const line = (node: number, status: string) => `  Node: node${node}.example.org, status: ${status}`;
+    assert.equal(r.stdout, [
+      'Provider: envdump',
+      '---',
+      line(1, valid('parameters: dump, foo-bar').replace('%s', 'envdump')),
+      line(4, valid('parameters: dump, foo-bar').replace('%s', 'envdump')),
+      line(2, 'ExtStorage provider not found'),
+      line(3, `invalid - File 'create' under path '${ES}/envdump' is not executable (path: ${ES}/envdump) [no parameters]`),
+      '  --',
+      '  For nodegroup: empty --> valid',
+      '  For nodegroup: default --> invalid',
+      '  For nodegroup: rack2 --> invalid',
+      '',
+      'Provider: loop',
+      '---',
+      line(1, valid('parameters: dir').replace('%s', 'loop')),
+      line(2, valid('parameters: dir').replace('%s', 'loop')),
+      line(3, valid('parameters: dir').replace('%s', 'loop')),
+      line(4, valid('parameters: dir, extra').replace('%s', 'loop')),
+      '  --',
+      '  For nodegroup: default --> valid',
+      '  For nodegroup: empty --> valid',
+      '  For nodegroup: rack2 --> valid',
+      '',
+      'Provider: only4',
+      '---',
+      line(4, valid('parameters: dir').replace('%s', 'only4')),
+      line(1, 'ExtStorage provider not found'),
+      line(2, 'ExtStorage provider not found'),
+      line(3, 'ExtStorage provider not found'),
+      '  --',
+      '  For nodegroup: empty --> valid',
+      '  For nodegroup: default --> invalid',
+      '  For nodegroup: rack2 --> invalid',
+      '',
+      '',
+    ].join('\n'));
+    assert.equal(r.stderr, '');
+  });
+
+  test('info: valid groups and the parameters all nodes share; Not Found for unknown names', async () => {
+    const all = await ok('gnt-storage', 'info');
+    assert.equal(all.stdout, [
+      'envdump:',
+      '  - Valid for nodegroups:',
+      '      empty',
+      '  - Supported parameters:',
+      '      dump: folder where the scripts write what they saw',
+      '      foo-bar: a parameter with a dash',
+      '',
+      'loop:',
+      '  - Valid for nodegroups:',
+      '      default',
+      '      empty',
+      '      rack2',
+      '  - Supported parameters:',
+      '      dir: folder holding the volume files',
+      '',
+      'only4:',
+      '  - Valid for nodegroups:',
+      '      empty',
+      '  - Supported parameters:',
+      '',
+      '',
+    ].join('\n'));
+    const some = await ok('gnt-storage', 'info', 'nosuch', 'loop');
+    assert.equal(some.stdout, ['loop:', '  - Valid for nodegroups:', '      default', '      empty', '      rack2', '  - Supported parameters:', '      dir: folder holding the volume files', '', 'nosuch: Not Found', '', ''].join('\n'));
+  });
+
+  test('without the empty group, a provider missing somewhere in each group is invalid for all', async () => {
+    await ok('gnt-group', 'remove', 'empty');
+    const r = await ok('gnt-storage', 'info', 'only4', 'envdump');
+    assert.equal(r.stdout, 'envdump:\n  - Invalid for all nodegroups\n\nonly4:\n  - Invalid for all nodegroups\n\n');
+  });
+
+  test('no provider on any node: a message on stderr and exit code 1', async () => {
+    const live = [0, 1, 2, 3];
+    for (const n of live) await rename(c.paths[n]!.under(ES), c.paths[n]!.under(`${ES}.off`));
+    try {
+      for (const [cmd, message] of [['diagnose', "Can't get the list of ExtStorage providers\n"], ['info', "Can't get the ExtStorage providers list\n"]] as const) {
+        const r = await gnt('gnt-storage', cmd);
+        assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', message], cmd);
+      }
+    } finally {
+      for (const n of live) await rename(c.paths[n]!.under(`${ES}.off`), c.paths[n]!.under(ES));
+    }
+  });
+
+  test('usage errors exit 1 (Ganeti: wrong arguments)', async () => {
+    const r = await gnt('gnt-storage', 'diagnose', 'extra');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /too many arguments for 'diagnose'/);
+  });
+});
