@@ -12,6 +12,8 @@ import type { ProviderContext } from '../../core/contracts/context.js';
 import type { DiskSpec, StorageProvider } from '../../core/contracts/storage.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
 import { storageContract, type StorageFixture } from './storage.contract.js';
+import { parseAttachOutput, uriFor } from '../../storage/ext/attach-output.js';
+import { actionEnv, pyStr } from '../../storage/ext/env.js';
 
 // ExtStorage (storage/ext) against the fixture providers of test/fixtures/extstorage: `loop`
 // is real (files mapped with losetup), `envdump` records what each script saw, the others
@@ -336,5 +338,31 @@ describe('ext storage', () => {
       await rejectsWith(sp.create(spec, createOpts, fx.ctx), 'GNT_DISK_SPEC_INVALID');
     }
     await rejectsWith(sp.create(fx.spec(0), createOpts, fx.ctx), 'GNT_DISK_SPEC_INVALID', /positive whole number/);
+  });
+});
+
+describe('ext attach output and environment (pure)', () => {
+  test('line 1 is the device (empty: userspace only), then URIs; blank lines and CRLF are dropped', () => {
+    assert.deepEqual(parseAttachOutput('/dev/loop3\n'), { devPath: '/dev/loop3', uris: [] });
+    assert.deepEqual(parseAttachOutput('/dev/loop3\r\nkvm:rbd:p/v\r\n\nXen:phy:/x\n'), { devPath: '/dev/loop3', uris: ['kvm:rbd:p/v', 'Xen:phy:/x'] });
+    assert.deepEqual(parseAttachOutput('\nkvm:gluster://h/v\n'), { devPath: null, uris: ['kvm:gluster://h/v'] });
+    assert.deepEqual(parseAttachOutput(''), { devPath: null, uris: [] });
+  });
+
+  test('the URI for a hypervisor: prefix matched case-insensitively, removed; first match wins; none is null', () => {
+    const uris = ['KVM:rbd:pool/a', 'kvm:rbd:pool/b', 'lxc:/dev/x'];
+    assert.equal(uriFor(uris, 'kvm'), 'rbd:pool/a');
+    assert.equal(uriFor(uris, 'LXC'), '/dev/x');
+    assert.equal(uriFor(uris, 'xen-hvm'), null);
+    assert.equal(uriFor(['kvmx:nope'], 'kvm'), null);
+  });
+
+  test('values render as Python str(); EXTP_ names are only upper-cased', () => {
+    assert.deepEqual([pyStr(true), pyStr(false), pyStr(null), pyStr(3), pyStr('a b')], ['True', 'False', 'None', '3', 'a b']);
+    const spec: DiskSpec = { uuid: 'u1', name: null, dev_type: 'ext', size: 5, mode: 'rw', params: { 'pool-name': 'p', 'x.y': 1 }, logicalId: ['p', 'v'], iv_name: 'disk/0' };
+    assert.deepEqual(actionEnv('snapshot', spec, { provider: 'p', volume: 'v' }, { snapshotName: 's', snapshotSize: 5 }), {
+      VOL_NAME: 'v', 'EXTP_POOL-NAME': 'p', 'EXTP_X.Y': '1', VOL_SNAPSHOT_NAME: 's', VOL_SNAPSHOT_SIZE: '5',
+    });
+    assert.deepEqual(actionEnv('detach', spec, { provider: 'p', volume: 'v' }), { VOL_NAME: 'v', 'EXTP_POOL-NAME': 'p', 'EXTP_X.Y': '1', VOL_UUID: 'u1' }, 'no VOL_CNAME for an unnamed disk');
   });
 });

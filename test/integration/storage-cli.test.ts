@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { run, runChecked } from '../../core/exec/index.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
 import { startLoopbackCluster, type LoopbackCluster } from '../helpers/cluster.js';
+import { luxiClient, pollJob, silentReporter } from '../../cli/common/luxi.js';
 
 // gnt-storage diagnose/info on a real cluster (127.0.7.1-6): four node daemons with their
 // own roots and ExtStorage folders, an offline node and an online node whose daemon never
@@ -152,6 +153,36 @@ describe('gnt-storage', () => {
       }
     } finally {
       for (const n of live) await rename(c.paths[n]!.under(`${ES}.off`), c.paths[n]!.under(ES));
+    }
+  });
+
+  test('the opcode: names and output_fields as asked; unknown ones are refused', async () => {
+    const client = luxiClient(c.paths[0]!);
+    const diag = async (op: Record<string, unknown>) => pollJob(client, await client.submitJob([{ OP_ID: 'OP_EXT_STORAGE_DIAGNOSE', ...op }]), silentReporter);
+    try {
+      assert.deepEqual(await diag({ output_fields: ['parameters', 'name'], names: ['only4', 'loop'] }), [[
+        [[], 'only4'],
+        [[['dir', 'folder holding the volume files']], 'loop'],
+      ]]);
+      const [[[status]]] = (await diag({ output_fields: ['node_status'], names: ['envdump'] })) as [[[Record<string, unknown[]>]]];
+      assert.deepEqual(Object.keys(status).sort(), ['node1.example.org', 'node2.example.org', 'node3.example.org', 'node4.example.org'], 'offline and unreachable nodes are left out');
+      assert.deepEqual(status['node2.example.org'], []);
+      assert.deepEqual(status['node1.example.org'], [['/srv/ganeti/extstorage/envdump', true, '', [['dump', 'folder where the scripts write what they saw'], ['foo-bar', 'a parameter with a dash']]]]);
+      await assert.rejects(diag({ output_fields: ['name'], names: ['nosuch'] }), /GNT_EXT_QUERY_UNKNOWN: ExtStorage providers not found on any node: nosuch/);
+      await assert.rejects(diag({ output_fields: ['name', 'bogus'] }), /GNT_OPCODE_INVALID: .*'output_fields' has unknown fields: bogus/);
+    } finally {
+      client.close();
+    }
+  });
+
+  test('a node that is not vm_capable is not asked: its group may become valid', async () => {
+    await ok('gnt-node', 'modify', '--vm-capable', 'no', 'node2.example.org');
+    try {
+      const r = await ok('gnt-storage', 'info', 'envdump');
+      assert.equal(r.stdout, 'envdump:\n  - Valid for nodegroups:\n      default\n  - Supported parameters:\n      dump: folder where the scripts write what they saw\n      foo-bar: a parameter with a dash\n\n');
+      assert.doesNotMatch((await ok('gnt-storage', 'diagnose')).stdout, /node2/);
+    } finally {
+      await ok('gnt-node', 'modify', '--vm-capable', 'yes', 'node2.example.org');
     }
   });
 
