@@ -88,6 +88,8 @@ export const ERROR_CATALOG = Object.freeze({
     (a) => `${a.template} disk '${a.disk}' cannot shrink (asked to grow by ${a.amount} MiB)`),
   GNT_DISK_FAILED: def<{ template: S; disk: S; action: S; reason: S }>('ECODE_ENVIRON',
     (a) => `could not ${a.action} ${a.template} disk '${a.disk}': ${a.reason}`),
+  GNT_DISK_UNSUPPORTED: def<{ template: S; action: S }>('ECODE_INVAL',
+    (a) => `the ${a.template} disk template cannot ${a.action}`),
   GNT_STORAGE_UNIT_NOT_FOUND: def<{ type: S; name: S; node: S }>('ECODE_NOENT',
     (a) => `${a.type} storage unit '${a.name}' does not exist on node ${a.node}`),
 

@@ -1,6 +1,7 @@
 import { GanetiError } from '../errors/index.js';
 import type { JsonSchema, RpcArgDef, RpcCallDef } from './calls.js';
 import { RpcCallTable } from './calls.js';
+import { BLOCKDEV_RPC_CALLS } from './blockdev-calls.js';
 
 /**
  * The procedures core declares (names, argument order and timeouts as in Ganeti's
@@ -148,6 +149,7 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
     args: [arg('modify_ssh_setup', { type: 'boolean' }, 'a boolean')],
     result: '[true, "Shutdown scheduled"]; the node daemon stops afterwards', description: 'Requests a node to clean the cluster information it has',
   },
+  ...BLOCKDEV_RPC_CALLS,
 ] satisfies RpcCallDef[]);
 
 /** A fresh call table with the built-in procedures. */

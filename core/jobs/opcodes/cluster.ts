@@ -17,6 +17,8 @@ export interface OpClusterSetParams extends OpCommon {
   readonly beparams: Dict | null;
   readonly nicparams: Dict | null;
   readonly ndparams: Dict | null;
+  /** disk template → parameters to change */
+  readonly diskparams: Readonly<Record<string, Dict>> | null;
   readonly candidate_pool_size: number | null;
   readonly max_running_jobs: number | null;
   readonly max_tracked_jobs: number | null;
@@ -45,6 +47,7 @@ export const CLUSTER_OPCODE_SCHEMAS = {
       beparams: optional(dict),
       nicparams: optional(dict),
       ndparams: optional(dict),
+      diskparams: optional({ type: 'object', additionalProperties: dict }),
       candidate_pool_size: optional({ type: 'integer' }),
       max_running_jobs: optional({ type: 'integer' }),
       max_tracked_jobs: optional({ type: 'integer' }),
