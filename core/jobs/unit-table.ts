@@ -14,6 +14,9 @@ import { GroupRemoveUnit } from './units/group-remove.js';
 import { GroupRenameUnit } from './units/group-rename.js';
 import { GroupSetParamsUnit } from './units/group-set-params.js';
 import { GroupAssignNodesUnit } from './units/group-assign-nodes.js';
+import { DiskCreateUnit } from './units/disk-create.js';
+import { DiskRemoveUnit } from './units/disk-remove.js';
+import { DiskActivateUnit, DiskDeactivateUnit } from './units/disk-activate.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -31,4 +34,8 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_GROUP_RENAME: GroupRenameUnit,
   OP_GROUP_SET_PARAMS: GroupSetParamsUnit,
   OP_GROUP_ASSIGN_NODES: GroupAssignNodesUnit,
+  OP_DISK_CREATE: DiskCreateUnit,
+  OP_DISK_REMOVE: DiskRemoveUnit,
+  OP_DISK_ACTIVATE: DiskActivateUnit,
+  OP_DISK_DEACTIVATE: DiskDeactivateUnit,
 });

@@ -2,11 +2,13 @@ import type { OpCommon, OpcodeSchema } from './common.js';
 export type { OpcodeSchema } from './common.js';
 import { NODE_OPCODE_SCHEMAS, type NodeOpCode } from './node.js';
 import { GROUP_OPCODE_SCHEMAS, type GroupOpCode } from './group.js';
+import { DISK_OPCODE_SCHEMAS, type DiskOpCode } from './disk.js';
 import { CLUSTER_OPCODE_SCHEMAS, type OpClusterDestroy, type OpClusterSetParams } from './cluster.js';
 
 export type { OpNodeAdd, OpNodeRemove, OpNodeSetParams } from './node.js';
 export type { OpGroupAdd, OpGroupRemove, OpGroupRename, OpGroupSetParams, OpGroupAssignNodes } from './group.js';
 export type { OpClusterDestroy, OpClusterSetParams } from './cluster.js';
+export type { OpDiskCreate, OpDiskRemove, OpDiskActivate, OpDiskDeactivate } from './disk.js';
 
 /**
  * The opcodes ganeti-ts runs, each with its TypeScript type and the JSON schema of its own
@@ -48,7 +50,7 @@ export interface OpClusterRedistConf extends OpCommon {
   readonly OP_ID: 'OP_CLUSTER_REDIST_CONF';
 }
 
-export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | GroupOpCode;
+export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | GroupOpCode | DiskOpCode;
 export type OpId = OpCode['OP_ID'];
 export type OpOf<K extends OpId> = Extract<OpCode, { OP_ID: K }>;
 
@@ -80,6 +82,7 @@ export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.fre
   ...CLUSTER_OPCODE_SCHEMAS,
   ...NODE_OPCODE_SCHEMAS,
   ...GROUP_OPCODE_SCHEMAS,
+  ...DISK_OPCODE_SCHEMAS,
 });
 
 export const OPCODE_IDS = Object.freeze(Object.keys(OPCODE_SCHEMAS) as OpId[]);

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { createProgram, main } from './common/program.js';
+import { addOpcodeOptions, luxiAction } from './common/luxi.js';
+
+// Commands are declared here and load their code on use, so `--version` and `--help` stay fast.
+const program = createProgram('gnt-storage', 'storage administration: ExtStorage providers and detached disks');
+const disks = () => import('./commands/storage-disks.js');
+
+addOpcodeOptions(
+  program
+    .command('disk-add')
+    .description('create a detached disk on a node (ganeti-ts; an instance can use it later)')
+    .argument('<name>', 'name of the new disk')
+    .requiredOption('-t, --disk-template <template>', 'disk template (file, plain, ext, rbd, ... or a plugin template)')
+    .requiredOption('-n, --node <node>', 'the node to create it on')
+    .requiredOption('--disk <size=S,k=v,...>', 'disk spec: size (512M, 1G...), and vg, provider, adopt, access, spindles, mode or ext parameters'),
+).action(
+  luxiAction(async (name: string, opts) => {
+    await (await disks()).diskAdd(name, opts);
+  }),
+);
+
+for (const [command, what, fn] of [
+  ['disk-activate', 'assemble a detached disk on its node and print node:disk:device', 'diskActivate'],
+  ['disk-deactivate', 'shut a detached disk down on its node, keeping its data', 'diskDeactivate'],
+  ['disk-remove', "remove a detached disk and its data", 'diskRemove'],
+] as const) {
+  addOpcodeOptions(program.command(command).description(what).argument('<name>', 'the disk (name or UUID)')).action(
+    luxiAction(async (name: string, opts) => {
+      await (await disks())[fn](name, opts);
+    }),
+  );
+}
+
+main(program);
