@@ -110,6 +110,7 @@ const modifyCmd = program
   .option('--master-netmask <bits>', 'netmask of the master IP')
   .option('--file-storage-dir <dir>', 'where file disks live')
   .option('--shared-file-storage-dir <dir>', 'where sharedfile disks live')
+  .option('--extstorage-search-path <dir,...>', "ExtStorage provider folders searched after the default one ('' for none)")
   .option('-m, --mac-prefix <aa:bb:cc>', 'prefix of generated MAC addresses')
   .option('--dry-run', 'run the checks only, change nothing')
   .addOption(new Option('--priority <priority>', 'job priority').choices(['low', 'normal', 'high']))

@@ -18,6 +18,7 @@ export interface ModifyCliOptions extends OpcodeOptions {
   masterNetmask?: string;
   fileStorageDir?: string;
   sharedFileStorageDir?: string;
+  extstorageSearchPath?: string;
   maxRunningJobs?: string;
   maxTrackedJobs?: string;
   macPrefix?: string;
@@ -51,6 +52,7 @@ export async function clusterModify(o: ModifyCliOptions): Promise<void> {
     master_netdev: o.masterNetdev ?? null,
     file_storage_dir: o.fileStorageDir ?? null,
     shared_file_storage_dir: o.sharedFileStorageDir ?? null,
+    extstorage_search_path: o.extstorageSearchPath !== undefined ? list(o.extstorageSearchPath) : null,
     mac_prefix: o.macPrefix ?? null,
   };
   if (Object.entries(op).every(([k, v]) => k === 'OP_ID' || v === null)) {

@@ -17,6 +17,17 @@ const cli = async (tool: string, ...args: string[]) => {
 };
 const storage = (...args: string[]) => cli('gnt-storage', ...args);
 const configData = () => JSON.parse(readFileSync(cluster.paths[0]!.configData, 'utf8')) as { serial_no: number; disks: Record<string, { name: string; dev_type: string; logical_id: unknown[]; size: number; nodes: string[]; params: object }>; cluster: { diskparams: Record<string, Record<string, unknown>> } };
+async function eventually(check: () => void, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      return check();
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
 const diskNamed = (name: string) => Object.values(configData().disks).find((d) => d.name === name);
 
 before(async () => {
@@ -116,5 +127,19 @@ describe('gnt-storage disk-add|disk-activate|disk-deactivate|disk-remove', () =>
     assert.match(unknown.stderr, /GNT_PARAM_UNKNOWN.*colour/);
     const template = await cli('gnt-cluster', 'modify', '-D', 'floppy:x=1');
     assert.match(template.stderr, /GNT_PARAM_UNKNOWN.*floppy/);
+  });
+
+  test('--extstorage-search-path reaches every node as ssconf_extstorage_search_path', async () => {
+    const r = await cli('gnt-cluster', 'modify', '--extstorage-search-path', '/srv/es-a,/srv/es-b');
+    assert.equal(r.code, 0, r.all);
+    // ssconf reaches the nodes just after the job ends (the master distributes in the background)
+    for (const p of cluster.paths) await eventually(() => assert.equal(readFileSync(p.ssconf('extstorage_search_path'), 'utf8'), '/srv/es-a\n/srv/es-b\n'));
+    const info = await cli('gnt-cluster', 'info');
+    assert.match(info.stdout, /ExtStorage Providers search path: .*\/srv\/ganeti\/extstorage, \/srv\/es-a, \/srv\/es-b\n/);
+    const bad = await cli('gnt-cluster', 'modify', '--extstorage-search-path', 'relative/dir');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /extstorage_search_path/);
+    assert.equal((await cli('gnt-cluster', 'modify', '--extstorage-search-path', '')).code, 0);
+    await eventually(() => assert.equal(readFileSync(cluster.paths[1]!.ssconf('extstorage_search_path'), 'utf8'), ''));
   });
 });

@@ -27,6 +27,8 @@ export interface OpClusterSetParams extends OpCommon {
   readonly master_netmask: number | null;
   readonly file_storage_dir: string | null;
   readonly shared_file_storage_dir: string | null;
+  /** ganeti-ts: ExtStorage folders searched after the default one ([] clears). */
+  readonly extstorage_search_path: readonly string[] | null;
   readonly enabled_disk_templates: readonly string[] | null;
 }
 
@@ -56,6 +58,7 @@ export const CLUSTER_OPCODE_SCHEMAS = {
       master_netmask: optional({ type: 'integer' }),
       file_storage_dir: optional({ type: 'string' }),
       shared_file_storage_dir: optional({ type: 'string' }),
+      extstorage_search_path: optional({ type: 'array', items: { type: 'string', pattern: '^/' } }),
       enabled_disk_templates: optional(strings),
     },
   },

@@ -74,6 +74,7 @@ export class ClusterSetParamsUnit extends LogicalUnit<OpClusterSetParams> {
     if (op.file_storage_dir !== null) ch.file_storage_dir = op.file_storage_dir;
     checkFileStorageDir(WHAT, op.shared_file_storage_dir ?? undefined, templates.filter((t) => t === 'sharedfile'));
     if (op.shared_file_storage_dir !== null) ch.shared_file_storage_dir = op.shared_file_storage_dir;
+    if (op.extstorage_search_path !== null) ch.extstorage_search_path = [...op.extstorage_search_path];
     checkCandidatePoolSize(WHAT, op.candidate_pool_size ?? undefined);
     if (op.candidate_pool_size !== null) ch.candidate_pool_size = op.candidate_pool_size;
     checkJobLimit(WHAT, 'max running jobs', op.max_running_jobs ?? undefined);
