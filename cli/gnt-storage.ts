@@ -20,6 +20,19 @@ addOpcodeOptions(
   }),
 );
 
+addOpcodeOptions(
+  program
+    .command('install')
+    .description('copy an ExtStorage provider to every vm_capable node (ganeti-ts), then show its diagnosis')
+    .argument('<source>', 'a provider folder, an npm package folder or tarball, or an installed npm package name')
+    .option('-g, --node-group <group>', 'only the nodes of this node group')
+    .option('--name <provider>', 'install a provider folder under another name'),
+).action(
+  luxiAction(async (source: string, opts) => {
+    await (await import('./commands/storage-install.js')).storageInstall(source, opts);
+  }),
+);
+
 for (const [command, what, fn] of [
   ['disk-activate', 'assemble a detached disk on its node and print node:disk:device', 'diskActivate'],
   ['disk-deactivate', 'shut a detached disk down on its node, keeping its data', 'diskDeactivate'],

@@ -98,6 +98,8 @@ export const ERROR_CATALOG = Object.freeze({
     (a) => `${a.field}: disk template '${a.template}' is not enabled in this cluster (enabled: ${a.enabled}); enable it with gnt-cluster modify --enabled-disk-templates`),
   GNT_DISK_TEMPLATE_NEEDS_INSTANCE: def<{ template: S }>('ECODE_INVAL',
     (a) => `disk_template: ${a.template} disks span two nodes and are made with their instance (gnt-instance add), not on their own`),
+  GNT_ES_INSTALL_INVALID: def<{ provider: S; reason: S }>('ECODE_INVAL', (a) => `cannot install ExtStorage provider '${a.provider}': ${a.reason}`),
+  GNT_ES_INSTALL_FAILED: def<{ provider: S; nodes: S }>('ECODE_ENVIRON', (a) => `ExtStorage provider '${a.provider}' could not be installed on: ${a.nodes}`),
   GNT_STORAGE_UNIT_NOT_FOUND: def<{ type: S; name: S; node: S }>('ECODE_NOENT',
     (a) => `${a.type} storage unit '${a.name}' does not exist on node ${a.node}`),
 

@@ -17,6 +17,7 @@ import { GroupAssignNodesUnit } from './units/group-assign-nodes.js';
 import { DiskCreateUnit } from './units/disk-create.js';
 import { DiskRemoveUnit } from './units/disk-remove.js';
 import { DiskActivateUnit, DiskDeactivateUnit } from './units/disk-activate.js';
+import { ExtStorageInstallUnit } from './units/extstorage-install.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -38,4 +39,5 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_DISK_REMOVE: DiskRemoveUnit,
   OP_DISK_ACTIVATE: DiskActivateUnit,
   OP_DISK_DEACTIVATE: DiskDeactivateUnit,
+  OP_EXT_STORAGE_INSTALL: ExtStorageInstallUnit,
 });

@@ -8,6 +8,7 @@ import { uploadHandlers, type UploadHandlerOptions } from './upload.js';
 import { masterRoleHandlers, type MasterRoleOptions } from './master-role.js';
 import { commandHandlers } from './command.js';
 import { blockdevHandlers } from './blockdev.js';
+import { extstorageInstallHandlers } from './extstorage-install.js';
 
 /** Node-side handlers of the RPC procedures core implements, by family. */
 export type BuiltinNodeHandlerOptions = MiscHandlerOptions & UploadHandlerOptions & MasterRoleOptions;
@@ -23,6 +24,7 @@ export function builtinNodeHandlers(env: NodeEnv, o: BuiltinNodeHandlerOptions =
     ...masterRoleHandlers(env, o),
     ...commandHandlers(env),
     ...blockdevHandlers(env),
+    ...extstorageInstallHandlers(env),
   };
 }
 

@@ -149,6 +149,16 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
     args: [arg('modify_ssh_setup', { type: 'boolean' }, 'a boolean')],
     result: '[true, "Shutdown scheduled"]; the node daemon stops afterwards', description: 'Requests a node to clean the cluster information it has',
   },
+  // gnt-storage install: ours (Ganeti admins copy provider folders by hand); master only
+  {
+    name: 'extstorage_install', kind: 'multi', timeout: 'NORMAL',
+    args: [
+      arg('provider', { type: 'string', minLength: 1 }, 'a provider name'),
+      arg('files', { type: 'array', items: { type: 'array', minItems: 3, maxItems: 3, items: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 0, maximum: 0o7777 }, { type: 'string' }] } },
+        'a list of [relative path, mode, base64 content]'),
+    ],
+    result: 'the folder the provider was installed in', description: 'Installs an ExtStorage provider folder on the node',
+  },
   ...BLOCKDEV_RPC_CALLS,
 ] satisfies RpcCallDef[]);
 
