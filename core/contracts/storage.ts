@@ -278,6 +278,12 @@ export interface StorageProvider extends ProviderBase {
   importCommand?(spec: DiskSpec, ctx: ProviderContext): Promise<CommandSpec>;
   /** Command that writes the device's raw data to stdout. Absent: the core reads the device path. */
   exportCommand?(spec: DiskSpec, ctx: ProviderContext): Promise<CommandSpec>;
+  /**
+   * Per-disk parameters outside `params` are accepted and passed through as strings (ext: the
+   * parameters each ExtStorage provider lists in `parameters.list`, given to its scripts as
+   * EXTP_<NAME>); `validateDiskParams` then checks them on the node. Absent: refused.
+   */
+  readonly freeDiskParams?: boolean;
   /** On the node: checks per-disk parameters against the environment (ext: the provider's `parameters.list`). */
   validateDiskParams?(params: Params, ctx: ProviderContext): Promise<void>;
   /** For templates made of named sub-providers (ext): their status on this node. */

@@ -71,8 +71,11 @@ export function blockdevHandlers(env: NodeEnv): Record<string, RpcHandler> {
       const [disk, , , , , excl] = args as [WireDisk, number, string, boolean, string, boolean];
       const ctx = ctxOf(req.signal);
       const made: DiskSpec[] = [];
+      const s = spec(disk);
+      // the environment check first (ext: the provider exists here and lists these parameters)
+      await provider(s).validateDiskParams?.(s.params, ctx);
       try {
-        return await createTree(spec(disk), Boolean(excl), ctx, made);
+        return await createTree(s, Boolean(excl), ctx, made);
       } catch (e) {
         for (const m of made.reverse()) {
           await provider(m).remove(m, ctx).catch((u: unknown) => env.log.warn(`blockdev_create: could not undo ${m.dev_type} ${m.uuid}: ${describeError(u)}`));

@@ -4,9 +4,9 @@
  * checked against the template's schema, which its storage provider declares; a template
  * whose provider is not loaded falls back to the types of Ganeti's defaults.
  *
- * Per-disk parameters may also carry keys the schema does not know when the provider checks
- * them on the node itself (`validateDiskParams`: ext, whose providers list their own
- * parameters in `parameters.list`); those are passed through untouched.
+ * Per-disk parameters may also carry keys the schema does not know when the provider says so
+ * (`freeDiskParams`: ext, whose providers list their own parameters in `parameters.list`);
+ * those are passed through as strings and checked on the node.
  */
 import type { DeepReadonly, FrozenConfig, ParamDict } from '../config/index.js';
 import type { Params, ParamsSchema } from '../contracts/params.js';
@@ -44,7 +44,7 @@ export function knownTemplates(host: PluginHost): string[] {
 
 /**
  * A disk's own parameters: schema keys checked and coerced; other keys kept for a provider
- * that checks them on the node, refused otherwise.
+ * with `freeDiskParams`, refused otherwise.
  */
 export function checkDiskOwnParams(host: PluginHost, template: string, params: Params): Params {
   const provider = host.storage.entry(template).provider;
@@ -54,7 +54,7 @@ export function checkDiskOwnParams(host: PluginHost, template: string, params: P
   for (const [k, v] of Object.entries(params)) (known.includes(k) ? own : free)[k] = v;
   const checked = Object.keys(own).length ? host.storage.validateParams(template, own, { partial: true }) : {};
   const extra = Object.keys(free);
-  if (extra.length && !provider.validateDiskParams)
+  if (extra.length && !provider.freeDiskParams)
     throw new GanetiError('GNT_PARAM_UNKNOWN', { owner: `disk template '${template}'`, param: extra[0]!, known: known.join(', ') || '(none)' });
   // ext parameters reach the scripts as strings (EXTP_<NAME>)
   return { ...checked, ...Object.fromEntries(extra.map((k) => [k, String(free[k])])) };
