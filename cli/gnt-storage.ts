@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { createProgram, main } from './common/program.js';
+import { Option } from 'commander';
 import { addOpcodeOptions, luxiAction } from './common/luxi.js';
+import { addListFieldsCommand } from './common/list-fields-command.js';
 
 // Commands are declared here and load their code on use, so `--version` and `--help` stay fast.
 const program = createProgram('gnt-storage', 'storage administration: ExtStorage providers and detached disks');
@@ -44,5 +46,22 @@ for (const [command, what, fn] of [
     }),
   );
 }
+
+program
+  .command('disk-list')
+  .description('print one line per disk (default fields: name, dev_type, size, node, instance; see disk-list-fields)')
+  .argument('[disk...]', 'disks to show, by name or UUID (default: every disk)')
+  .option('--no-headers', 'leave out the title line')
+  .option('--separator <sep>', 'put <sep> between values instead of aligning them in columns')
+  .addOption(new Option('--units <unit>', 'size unit: h (readable, the default without --separator), m, g or t').choices(['h', 'm', 'g', 't']))
+  .option('-o, --output <fields>', 'comma-separated fields to show; a leading + adds them to the default ones')
+  .option('-v, --verbose', 'spell out why a value is missing')
+  .action(
+    luxiAction(async (names: string[], opts) => {
+      await (await disks()).diskList(names, opts);
+    }),
+  );
+
+addListFieldsCommand(program, 'disks', async (fields, opts) => (await disks()).diskListFields(fields, opts), 'disk-list-fields', 'disk-list');
 
 main(program);

@@ -45,3 +45,40 @@ export async function diskDeactivate(name: string, o: OpcodeOptions): Promise<vo
 export async function diskRemove(name: string, o: OpcodeOptions): Promise<void> {
   await submitAndWait([{ OP_ID: 'OP_DISK_REMOVE', disk_name: name }], o, source('disk-remove'));
 }
+
+export const DISK_LIST_DEFAULT_FIELDS = Object.freeze(['name', 'dev_type', 'size', 'node', 'instance']);
+
+export interface DiskListOptions {
+  headers: boolean;
+  separator?: string;
+  units?: string;
+  output?: string;
+  verbose?: boolean;
+}
+
+/** `gnt-storage disk-list [names]` */
+export async function diskList(names: readonly string[], opts: DiskListOptions): Promise<void> {
+  const [{ makeSimpleFilter }, { genericList, parseFields }, { exitWith, withClient }, { joinList, formatDictColumn }] = await Promise.all([
+    import('../../core/query/filter.js'),
+    import('./query-output.js'),
+    import('./node.js'),
+    import('./params-info.js'),
+  ]);
+  const fields = parseFields(opts.output, DISK_LIST_DEFAULT_FIELDS);
+  const code = await withClient((client) =>
+    genericList(client, 'disk', fields, makeSimpleFilter('name', names), {
+      header: opts.headers,
+      separator: opts.separator,
+      units: opts.units,
+      verbose: opts.verbose ?? false,
+      overrides: { nodes: { format: joinList }, logical_id: { format: joinList }, params: { format: formatDictColumn } },
+    }),
+  );
+  exitWith(code);
+}
+
+/** `gnt-storage disk-list-fields [fields]` */
+export async function diskListFields(fields: readonly string[], opts: { headers: boolean; separator?: string }): Promise<void> {
+  const [{ genericListFields }, { exitWith, withClient }] = await Promise.all([import('./query-output.js'), import('./node.js')]);
+  exitWith(await withClient((client) => genericListFields(client, 'disk', fields, { header: opts.headers, separator: opts.separator })));
+}

@@ -68,14 +68,23 @@ export function blockdevHandlers(env: NodeEnv): Record<string, RpcHandler> {
 
   return {
     async blockdev_create(args, req) {
-      const [disk, , , , , excl] = args as [WireDisk, number, string, boolean, string, boolean];
+      const [disk, , , onPrimary, info, excl] = args as [WireDisk, number, unknown, boolean, string, boolean];
       const ctx = ctxOf(req.signal);
       const made: DiskSpec[] = [];
       const s = spec(disk);
       // the environment check first (ext: the provider exists here and lists these parameters)
       await provider(s).validateDiskParams?.(s.params, ctx);
       try {
-        return await createTree(s, Boolean(excl), ctx, made);
+        const id = await createTree(s, Boolean(excl), ctx, made);
+        const created = { ...s, logicalId: id };
+        // as Ganeti's BlockdevCreate: on the primary the new device is assembled and opened,
+        // and the metadata (`originstname+<instance>`) is stored with it
+        if (onPrimary) {
+          await assembleTree(created, true, ctx);
+          await provider(created).open?.(created, true, ctx);
+        }
+        if (info) await provider(created).setInfo?.(created, info, ctx);
+        return id;
       } catch (e) {
         for (const m of made.reverse()) {
           await provider(m).remove(m, ctx).catch((u: unknown) => env.log.warn(`blockdev_create: could not undo ${m.dev_type} ${m.uuid}: ${describeError(u)}`));

@@ -59,6 +59,19 @@ describe('gnt-storage disk-add|disk-activate|disk-deactivate|disk-remove', () =>
     const file = path;
     assert.equal((await stat(file)).size, 8 * 1024 * 1024);
 
+    const list = await storage('disk-list');
+    assert.equal(list.code, 0, list.all);
+    assert.deepEqual(list.stdout.trimEnd().split('\n').map((l) => l.split(/ +/)), [
+      ['Disk', 'Template', 'Size', 'Node', 'Instance'],
+      ['data1', 'file', '8M', 'node2.example.org', '-'],
+    ]);
+    const sep = await storage('disk-list', '--no-headers', '--separator=|', '-o', 'name,size,provider,logical_id,uuid', 'data1');
+    assert.equal(sep.stdout, `data1|8|-|loop,${path}|${Object.keys(configData().disks)[0]}\n`);
+    const unknown = await storage('disk-list', '-o', 'name,colour');
+    assert.equal(unknown.code, 14);
+    const fields = await storage('disk-list-fields', 'provider');
+    assert.match(fields.stdout, /^Name +Type +Title +Description\nprovider +Text +Provider +ExtStorage provider \(ext disks\)\n$/);
+
     const act = await storage('disk-activate', 'data1');
     assert.equal(act.code, 0, act.all);
     assert.equal(act.stdout, `node2.example.org:data1:${path}\n`);
