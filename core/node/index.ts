@@ -7,6 +7,7 @@ import { roleHandlers } from './role.js';
 import { uploadHandlers, type UploadHandlerOptions } from './upload.js';
 import { masterRoleHandlers, type MasterRoleOptions } from './master-role.js';
 import { commandHandlers } from './command.js';
+import { storageUnitHandlers } from './storage-units.js';
 
 /** Node-side handlers of the RPC procedures core implements, by family. */
 export type BuiltinNodeHandlerOptions = MiscHandlerOptions & UploadHandlerOptions & MasterRoleOptions;
@@ -21,6 +22,7 @@ export function builtinNodeHandlers(env: NodeEnv, o: BuiltinNodeHandlerOptions =
     ...roleHandlers(env),
     ...masterRoleHandlers(env, o),
     ...commandHandlers(env),
+    ...storageUnitHandlers(env),
   };
 }
 
@@ -31,6 +33,7 @@ export { roleHandlers, CRYPTO_TYPE_SSL_DIGEST, CRYPTO_ACTION_GET } from './role.
 export { uploadHandlers, allowedUploadFiles, isCopyfileTarget, type UploadHandlerOptions } from './upload.js';
 export { masterRoleHandlers, runningMasterd, type MasterRoleOptions } from './master-role.js';
 export { commandHandlers } from './command.js';
+export { storageUnitHandlers, findStorageUnits, SO_FIX_CONSISTENCY } from './storage-units.js';
 export { masterDigest, requireMasterPeer } from './master-peer.js';
 export { jobQueueHandlers, purgeQueue, JOB_QUEUE_FILES_PERMS, JOB_QUEUE_DIR_PERMS } from './jobqueue.js';
 export { isBelowDir, writeFileSafely, cleanDirectory, ensureDir } from './files.js';
