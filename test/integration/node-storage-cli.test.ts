@@ -279,3 +279,22 @@ test('the default type follows the first enabled template: lvm-vg from unitstore
   );
   await gntCluster('modify', '--enabled-disk-templates', 'file,unitstore');
 });
+
+test('storage_list on the node: folder names travel as cluster paths; unknown fields and types are refused there too', async () => {
+  const rpc = await cluster.rpc();
+  try {
+    const [n2, n3] = cluster.rpcNodes().slice(1, 3);
+    const suArgs = [fileDir, {}, 'file'];
+    const [ok] = await rpc.call('storage_list', [n2!], ['file', suArgs, fileDir, ['name', 'used', 'allocatable']]);
+    assert.deepEqual(ok, { node: 'node2.example.org', success: true, payload: [[fileDir, 10, true]] });
+    const [other] = await rpc.call('storage_list', [n2!], ['file', suArgs, '/elsewhere', ['name']]);
+    assert.deepEqual(other, { node: 'node2.example.org', success: true, payload: [] });
+    const [field] = await rpc.call('storage_list', [n3!], ['file', suArgs, null, ['name', 'node']]);
+    assert.equal(field!.success, false);
+    assert.match((field as { error: string }).error, /Unknown output fields selected: node$/);
+    const [rados] = await rpc.call('storage_list', [n3!], ['rados', [null, {}, null], null, ['name']]);
+    assert.match((rados as { error: string }).error, /no loaded storage plugin declares storage units of type 'rados' on node3\.example\.org$/);
+  } finally {
+    rpc.close();
+  }
+});
