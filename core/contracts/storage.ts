@@ -165,6 +165,9 @@ export const STORAGE_TYPES = Object.freeze([
   'file', 'sharedfile', 'gluster', 'lvm-pv', 'lvm-vg', 'diskless', 'blockdev', 'rados', 'ext',
 ] as const satisfies readonly StorageType[]);
 
+/** Ganeti's SO_FIX_CONSISTENCY, the one storage unit operation (storage_execute): `repair`. */
+export const SO_FIX_CONSISTENCY = 'fix-consistency';
+
 /** Fields a node reports for a storage unit (Ganeti's SF_*); `node` and `type` are added by the master. */
 export const STORAGE_UNIT_FIELDS = Object.freeze(['name', 'size', 'used', 'free', 'allocatable'] as const satisfies readonly StorageField[]);
 

@@ -33,7 +33,7 @@ export { roleHandlers, CRYPTO_TYPE_SSL_DIGEST, CRYPTO_ACTION_GET } from './role.
 export { uploadHandlers, allowedUploadFiles, isCopyfileTarget, type UploadHandlerOptions } from './upload.js';
 export { masterRoleHandlers, runningMasterd, type MasterRoleOptions } from './master-role.js';
 export { commandHandlers } from './command.js';
-export { storageUnitHandlers, findStorageUnits, SO_FIX_CONSISTENCY } from './storage-units.js';
+export { storageUnitHandlers, findStorageUnits } from './storage-units.js';
 export { masterDigest, requireMasterPeer } from './master-peer.js';
 export { jobQueueHandlers, purgeQueue, JOB_QUEUE_FILES_PERMS, JOB_QUEUE_DIR_PERMS } from './jobqueue.js';
 export { isBelowDir, writeFileSafely, cleanDirectory, ensureDir } from './files.js';

@@ -1,6 +1,6 @@
 import { GanetiError } from '../errors/index.js';
 import type { Params } from '../contracts/params.js';
-import { STORAGE_UNIT_FIELDS, type StorageField, type StorageType, type StorageUnitKey, type StorageUnits } from '../contracts/storage.js';
+import { SO_FIX_CONSISTENCY, STORAGE_UNIT_FIELDS, type StorageField, type StorageType, type StorageUnitKey, type StorageUnits } from '../contracts/storage.js';
 import type { RpcHandler } from '../rpc/server.js';
 import { localizeVirtualPath, toVirtualPath } from '../rpc/encoding.js';
 import { providerContext, type NodeEnv } from './context.js';
@@ -13,9 +13,6 @@ import { providerContext, type NodeEnv } from './context.js';
  */
 
 const FOLDER_TYPES = new Set<string>(['file', 'sharedfile', 'gluster']);
-
-/** Ganeti's SO_FIX_CONSISTENCY, the one storage operation. */
-export const SO_FIX_CONSISTENCY = 'fix-consistency';
 
 type SuArgs = [key?: string | null, params?: Params, template?: string | null];
 

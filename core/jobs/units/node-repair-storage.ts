@@ -1,7 +1,7 @@
 import { GanetiError } from '../../errors/index.js';
 import { ALL_SET, LogicalUnit } from '../logical-unit.js';
 import type { OpRepairNodeStorage } from '../opcodes/definitions.js';
-import { SO_FIX_CONSISTENCY } from '../../node/storage-units.js';
+import { SO_FIX_CONSISTENCY } from '../../contracts/storage.js';
 import { configData } from './group-params.js';
 import { requireNode, rpcNode, type NodeView } from './node-common.js';
 import { checkStorageType, checkStorageTypeEnabled, servingUnits, storageUnitArgs } from './node-storage-common.js';
