@@ -160,6 +160,17 @@ export interface ExtProviderStatus {
 /** Fields of `gnt-node list-storage`. `node` and `type` are filled by the core. */
 export type StorageField = 'name' | 'size' | 'used' | 'free' | 'allocatable' | 'type' | 'node';
 
+/** Every storage type, in Ganeti's order of STORAGE_TYPES' documentation. */
+export const STORAGE_TYPES = Object.freeze([
+  'file', 'sharedfile', 'gluster', 'lvm-pv', 'lvm-vg', 'diskless', 'blockdev', 'rados', 'ext',
+] as const satisfies readonly StorageType[]);
+
+/** Ganeti's SO_FIX_CONSISTENCY, the one storage unit operation (storage_execute): `repair`. */
+export const SO_FIX_CONSISTENCY = 'fix-consistency';
+
+/** Fields a node reports for a storage unit (Ganeti's SF_*); `node` and `type` are added by the master. */
+export const STORAGE_UNIT_FIELDS = Object.freeze(['name', 'size', 'used', 'free', 'allocatable'] as const satisfies readonly StorageField[]);
+
 /** One storage unit row; sizes in MiB. Holds at least the requested fields. */
 export interface StorageUnitRow {
   readonly name: string;

@@ -9,6 +9,9 @@ import { ClusterDestroyUnit } from './units/cluster-destroy.js';
 import { NodeAddUnit } from './units/node-add.js';
 import { NodeRemoveUnit } from './units/node-remove.js';
 import { NodeSetParamsUnit } from './units/node-set-params.js';
+import { NodeQueryStorageUnit } from './units/node-query-storage.js';
+import { NodeModifyStorageUnit } from './units/node-modify-storage.js';
+import { NodeRepairStorageUnit } from './units/node-repair-storage.js';
 import { GroupAddUnit } from './units/group-add.js';
 import { GroupRemoveUnit } from './units/group-remove.js';
 import { GroupRenameUnit } from './units/group-rename.js';
@@ -30,6 +33,9 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_NODE_ADD: NodeAddUnit,
   OP_NODE_REMOVE: NodeRemoveUnit,
   OP_NODE_SET_PARAMS: NodeSetParamsUnit,
+  OP_NODE_QUERY_STORAGE: NodeQueryStorageUnit,
+  OP_NODE_MODIFY_STORAGE: NodeModifyStorageUnit,
+  OP_REPAIR_NODE_STORAGE: NodeRepairStorageUnit,
   OP_GROUP_ADD: GroupAddUnit,
   OP_GROUP_REMOVE: GroupRemoveUnit,
   OP_GROUP_RENAME: GroupRenameUnit,

@@ -9,6 +9,7 @@ import { masterRoleHandlers, type MasterRoleOptions } from './master-role.js';
 import { commandHandlers } from './command.js';
 import { blockdevHandlers } from './blockdev.js';
 import { extstorageInstallHandlers } from './extstorage-install.js';
+import { storageUnitHandlers } from './storage-units.js';
 
 /** Node-side handlers of the RPC procedures core implements, by family. */
 export type BuiltinNodeHandlerOptions = MiscHandlerOptions & UploadHandlerOptions & MasterRoleOptions;
@@ -25,6 +26,7 @@ export function builtinNodeHandlers(env: NodeEnv, o: BuiltinNodeHandlerOptions =
     ...commandHandlers(env),
     ...blockdevHandlers(env),
     ...extstorageInstallHandlers(env),
+    ...storageUnitHandlers(env),
   };
 }
 
@@ -36,6 +38,7 @@ export { uploadHandlers, allowedUploadFiles, isCopyfileTarget, type UploadHandle
 export { masterRoleHandlers, runningMasterd, type MasterRoleOptions } from './master-role.js';
 export { commandHandlers } from './command.js';
 export { blockdevHandlers } from './blockdev.js';
+export { storageUnitHandlers, findStorageUnits } from './storage-units.js';
 export { masterDigest, requireMasterPeer } from './master-peer.js';
 export { jobQueueHandlers, purgeQueue, JOB_QUEUE_FILES_PERMS, JOB_QUEUE_DIR_PERMS } from './jobqueue.js';
 export { isBelowDir, writeFileSafely, cleanDirectory, ensureDir } from './files.js';

@@ -38,6 +38,11 @@ const uploadSingleArgs: RpcArgDef[] = [
   arg('mtime', optNumber, 'a time in seconds or null'),
 ];
 
+/** The storage type (Ganeti's su_name) and its arguments: [key (folder, VG...) or null, params, serving template or null]. */
+const suName = arg('su_name', str, 'a storage type');
+const suArgs = arg('su_args', { type: 'array', maxItems: 3, items: [{ type: ['string', 'null'] }, obj, { type: ['string', 'null'] }] },
+  '[unit key or null, parameters, disk template or null]');
+
 export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
   // DNS-only / misc
   {
@@ -78,6 +83,24 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
     ],
     result: 'a list of [<hpath>-<phase>.d/<script>, status, output] in run order (status: 0 skipped, 1 failed, 2 succeeded; Ganeti\'s HKR_*)',
     description: 'Call the hooks runner',
+  },
+  // storage units (gnt-node list-storage, modify-storage, repair-storage)
+  {
+    name: 'storage_list', kind: 'multi', timeout: 'NORMAL',
+    args: [suName, suArgs,
+      arg('name', { type: ['string', 'null'] }, 'a unit name or null for all'),
+      arg('fields', { type: 'array', items: str }, 'a list of field names (name, size, used, free, allocatable)')],
+    result: 'a list of rows, each the values of the fields asked for, in their order (sizes in MiB)', description: 'Get list of storage units',
+  },
+  {
+    name: 'storage_modify', kind: 'single', timeout: 'NORMAL',
+    args: [suName, suArgs, arg('name', str, 'a unit name'), arg('changes', { type: 'object', properties: { allocatable: { type: 'boolean' } } }, 'an object of field changes ({allocatable: boolean})')],
+    result: 'null once the unit is changed', description: 'Modify a storage unit',
+  },
+  {
+    name: 'storage_execute', kind: 'single', timeout: 'NORMAL',
+    args: [suName, suArgs, arg('name', str, 'a unit name'), arg('op', { enum: ['fix-consistency'] }, "an operation ('fix-consistency')")],
+    result: 'null once the operation is done', description: 'Executes an operation on a storage unit',
   },
   // config distribution
   {

@@ -4,6 +4,7 @@ import { NODE_OPCODE_SCHEMAS, type NodeOpCode } from './node.js';
 import { GROUP_OPCODE_SCHEMAS, type GroupOpCode } from './group.js';
 import { DISK_OPCODE_SCHEMAS, type DiskOpCode } from './disk.js';
 import { STORAGE_INSTALL_OPCODE_SCHEMAS, type OpExtStorageInstall } from './storage-install.js';
+import { NODE_STORAGE_OPCODE_SCHEMAS, type NodeStorageOpCode } from './node-storage.js';
 import { CLUSTER_OPCODE_SCHEMAS, type OpClusterDestroy, type OpClusterSetParams } from './cluster.js';
 
 export type { OpNodeAdd, OpNodeRemove, OpNodeSetParams } from './node.js';
@@ -11,6 +12,7 @@ export type { OpGroupAdd, OpGroupRemove, OpGroupRename, OpGroupSetParams, OpGrou
 export type { OpClusterDestroy, OpClusterSetParams } from './cluster.js';
 export type { OpDiskCreate, OpDiskRemove, OpDiskActivate, OpDiskDeactivate } from './disk.js';
 export type { OpExtStorageInstall } from './storage-install.js';
+export type { OpNodeQueryStorage, OpNodeModifyStorage, OpRepairNodeStorage } from './node-storage.js';
 
 /**
  * The opcodes ganeti-ts runs, each with its TypeScript type and the JSON schema of its own
@@ -52,7 +54,7 @@ export interface OpClusterRedistConf extends OpCommon {
   readonly OP_ID: 'OP_CLUSTER_REDIST_CONF';
 }
 
-export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | GroupOpCode | DiskOpCode | OpExtStorageInstall;
+export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | NodeStorageOpCode | GroupOpCode | DiskOpCode | OpExtStorageInstall;
 export type OpId = OpCode['OP_ID'];
 export type OpOf<K extends OpId> = Extract<OpCode, { OP_ID: K }>;
 
@@ -83,6 +85,7 @@ export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.fre
   },
   ...CLUSTER_OPCODE_SCHEMAS,
   ...NODE_OPCODE_SCHEMAS,
+  ...NODE_STORAGE_OPCODE_SCHEMAS,
   ...GROUP_OPCODE_SCHEMAS,
   ...DISK_OPCODE_SCHEMAS,
   ...STORAGE_INSTALL_OPCODE_SCHEMAS,
