@@ -104,4 +104,54 @@ addOpcodeOptions(
   }),
 );
 
+const storage = {
+  list: () => import('./commands/node-list-storage.js'),
+  modify: () => import('./commands/node-modify-storage.js'),
+  repair: () => import('./commands/node-repair-storage.js'),
+};
+
+program
+  .command('list-storage')
+  .description('list the storage units of the nodes (default fields: node, type, name, size, used, free, allocatable)')
+  .argument('[node...]', 'nodes to show (default: every node)')
+  .option('-t, --storage-type <type>', 'storage type: file, lvm-pv, lvm-vg, sharedfile or gluster (default: the type of the default disk template)')
+  .option('-o, --output <fields>', 'comma-separated fields (node, type, name, size, used, free, allocatable); a leading + adds them to the default ones')
+  .option('--no-headers', 'leave out the title line')
+  .option('--separator <sep>', 'put <sep> between values instead of aligning them in columns')
+  .addOption(new Option('--units <unit>', 'size unit: h (readable, the default without --separator), m, g or t (MiB, GiB, TiB)').choices(['h', 'm', 'g', 't']))
+  .addOption(new Option('--priority <priority>', 'job priority').choices(['low', 'normal', 'high']))
+  .action(
+    luxiAction(async (names: string[], opts: { storageType?: string; output?: string; headers: boolean; separator?: string; units?: string; priority?: string }) => {
+      await (await storage.list()).listStorage(names, opts);
+    }),
+  );
+
+addOpcodeOptions(
+  program
+    .command('modify-storage')
+    .description('change a storage unit of a node (lvm-pv: whether new volumes may be put on it)')
+    .argument('<node>', 'the node name')
+    .argument('<storage-type>', 'the storage type (lvm-pv)')
+    .argument('<name>', 'the unit name (e.g. a physical volume)')
+    .option('--allocatable <yes|no>', 'allow or forbid allocating new volumes on the unit'),
+).action(
+  luxiAction(async (node: string, type: string, name: string, opts: Record<string, unknown>) => {
+    await (await storage.modify()).modifyStorage(node, type, name, opts);
+  }),
+);
+
+addOpcodeOptions(
+  program
+    .command('repair-storage')
+    .description("repair a storage unit of a node (lvm-vg: make the volume group's metadata consistent again)")
+    .argument('<node>', 'the node name')
+    .argument('<storage-type>', 'the storage type (lvm-vg)')
+    .argument('<name>', 'the unit name (e.g. a volume group)')
+    .option('--ignore-consistency', "repair even when instances' disks on other nodes are faulty"),
+).action(
+  luxiAction(async (node: string, type: string, name: string, opts: Record<string, unknown>) => {
+    await (await storage.repair()).repairStorage(node, type, name, opts);
+  }),
+);
+
 main(program);

@@ -56,7 +56,7 @@ export async function showClusterInfo(): Promise<void> {
         ['primary ip version', r['primary_ip_version']],
         ['preallocation wipe disks', r['prealloc_wipe_disks']],
         ['OS search path', join(paths.osSearchPath)],
-        ['ExtStorage Providers search path', join(paths.extstorageSearchPath)],
+        ['ExtStorage Providers search path', join([...paths.extstorageSearchPath, ...((r['extstorage_search_path'] as string[] | undefined) ?? [])])],
         ['enabled disk templates', join(r['enabled_disk_templates'])],
         ['compression tools', r['compression_tools']],
         ['enabled user shutdown', r['enabled_user_shutdown']],

@@ -7,7 +7,7 @@ import { createPluginHost } from '../../core/plugin-host/index.js';
 import { initCluster, type InitOptions } from '../../core/cluster/init.js';
 import { runChecked } from '../../core/exec/index.js';
 import { LuxiClient } from '../../core/luxi/client.js';
-import { parseKeyValues, parseHvParams } from '../common/params.js';
+import { parseDiskParams, parseKeyValues, parseHvParams } from '../common/params.js';
 
 export interface InitCliOptions {
   enabledHypervisors: string;
@@ -16,6 +16,7 @@ export interface InitCliOptions {
   backendParameters?: string;
   nicParameters?: string;
   nodeParameters?: string;
+  diskParameters?: string[];
   fileStorageDir?: string;
   sharedFileStorageDir?: string;
   vgName?: string;
@@ -68,6 +69,7 @@ export async function clusterInit(name: string, o: InitCliOptions): Promise<void
     beparams: parseKeyValues(o.backendParameters, '-B'),
     nicparams: parseKeyValues(o.nicParameters, '-N'),
     ndparams: parseKeyValues(o.nodeParameters, '--node-parameters'),
+    diskparams: parseDiskParams(o.diskParameters ?? []),
     ...(o.secondaryIp ? { secondaryIp: o.secondaryIp } : {}),
     ...(o.fileStorageDir ? { fileStorageDir: o.fileStorageDir } : {}),
     ...(o.sharedFileStorageDir ? { sharedFileStorageDir: o.sharedFileStorageDir } : {}),

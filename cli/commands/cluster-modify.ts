@@ -1,5 +1,5 @@
 import { GanetiError } from '../../core/errors/index.js';
-import { parseHvParams, parseKeyValues } from '../common/params.js';
+import { parseDiskParams, parseHvParams, parseKeyValues } from '../common/params.js';
 import { submitAndWait, type OpcodeOptions } from '../common/luxi.js';
 import { CliExit } from '../common/program.js';
 import { EXIT } from '../common/exit-codes.js';
@@ -11,12 +11,14 @@ export interface ModifyCliOptions extends OpcodeOptions {
   backendParameters?: string;
   nicParameters?: string;
   nodeParameters?: string;
+  diskParameters?: string[];
   candidatePoolSize?: string;
   vgName?: string;
   masterNetdev?: string;
   masterNetmask?: string;
   fileStorageDir?: string;
   sharedFileStorageDir?: string;
+  extstorageSearchPath?: string;
   maxRunningJobs?: string;
   maxTrackedJobs?: string;
   macPrefix?: string;
@@ -41,6 +43,7 @@ export async function clusterModify(o: ModifyCliOptions): Promise<void> {
     beparams: o.backendParameters !== undefined ? parseKeyValues(o.backendParameters, '-B') : null,
     nicparams: o.nicParameters !== undefined ? parseKeyValues(o.nicParameters, '-N') : null,
     ndparams: o.nodeParameters !== undefined ? parseKeyValues(o.nodeParameters, '--node-parameters') : null,
+    diskparams: o.diskParameters?.length ? parseDiskParams(o.diskParameters) : null,
     candidate_pool_size: int('-C', o.candidatePoolSize),
     max_running_jobs: int('--max-running-jobs', o.maxRunningJobs),
     max_tracked_jobs: int('--max-tracked-jobs', o.maxTrackedJobs),
@@ -49,6 +52,7 @@ export async function clusterModify(o: ModifyCliOptions): Promise<void> {
     master_netdev: o.masterNetdev ?? null,
     file_storage_dir: o.fileStorageDir ?? null,
     shared_file_storage_dir: o.sharedFileStorageDir ?? null,
+    extstorage_search_path: o.extstorageSearchPath !== undefined ? list(o.extstorageSearchPath) : null,
     mac_prefix: o.macPrefix ?? null,
   };
   if (Object.entries(op).every(([k, v]) => k === 'OP_ID' || v === null)) {

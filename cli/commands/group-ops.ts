@@ -1,7 +1,7 @@
 import { GanetiError } from '../../core/errors/index.js';
 import type { Params } from '../../core/contracts/params.js';
 import { submitAndWait, type OpcodeOptions } from '../common/luxi.js';
-import { parseKeyValues } from '../common/params.js';
+import { parseDiskParams, parseKeyValues } from '../common/params.js';
 import { CliExit } from '../common/program.js';
 import { EXIT } from '../common/exit-codes.js';
 
@@ -16,18 +16,6 @@ export interface GroupParamOptions extends OpcodeOptions {
 }
 
 const source = (command: string) => ({ binary: 'gnt-group', command });
-
-/** `-D template:key=value,...` (repeatable) → `{template: {key: value}}`. */
-export function parseDiskParams(values: readonly string[]): Record<string, Params> {
-  const out: Record<string, Params> = {};
-  for (const v of values) {
-    const colon = v.indexOf(':');
-    if (colon <= 0) throw new GanetiError('GNT_CLI_INVALID_ARGUMENT', { reason: `-D: '${v}' is not template:key=value,...` });
-    const template = v.slice(0, colon);
-    out[template] = { ...out[template], ...parseKeyValues(v.slice(colon + 1), '-D') };
-  }
-  return out;
-}
 
 const paramFields = (o: GroupParamOptions) => ({
   alloc_policy: o.allocPolicy ?? null,

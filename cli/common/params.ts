@@ -30,3 +30,15 @@ export function parseHvParams(values: readonly string[]): Record<string, Params>
   }
   return out;
 }
+
+/** `-D template:key=value,...` (repeatable) → `{template: {key: value}}`. */
+export function parseDiskParams(values: readonly string[]): Record<string, Params> {
+  const out: Record<string, Params> = {};
+  for (const v of values) {
+    const colon = v.indexOf(':');
+    if (colon <= 0) throw new GanetiError('GNT_CLI_INVALID_ARGUMENT', { reason: `-D: '${v}' is not template:key=value,...` });
+    const template = v.slice(0, colon);
+    out[template] = { ...out[template], ...parseKeyValues(v.slice(colon + 1), '-D') };
+  }
+  return out;
+}

@@ -5,6 +5,7 @@ import { GanetiError } from '../errors/index.js';
 import type { Params } from '../contracts/params.js';
 import type { PluginHost } from '../plugin-host/host.js';
 import type { GanetiPaths } from '../paths.js';
+import { checkTemplateParams } from '../storage/disk-params.js';
 import { ConfigStore, computeSsconf, writeSsconfFiles, type NewConfig } from '../config/index.js';
 import { certificateDigest, generateClusterCrypto } from '../crypto/index.js';
 import {
@@ -51,6 +52,7 @@ export interface InitOptions {
   readonly beparams?: Params; // -B
   readonly nicparams?: Params; // -N
   readonly ndparams?: Params; // --node-parameters
+  readonly diskparams?: Readonly<Record<string, Params>>; // -D template:k=v
   readonly fileStorageDir?: string; // --file-storage-dir
   readonly sharedFileStorageDir?: string;
   readonly volumeGroupName?: string; // --vg-name
@@ -88,6 +90,8 @@ export function initialConfig(host: PluginHost, o: InitOptions, now = Date.now()
   const beparams = mergeBeparams(what, DEFAULT_BEPARAMS, o.beparams);
   const nicparams = mergeNicparams(what, DEFAULT_NICPARAMS, o.nicparams);
   const ndparams = mergeNdparams(DEFAULT_NDPARAMS, o.ndparams);
+  const diskparams = structuredClone(DEFAULT_DISKPARAMS) as Record<string, Params>;
+  for (const [t, p] of Object.entries(o.diskparams ?? {})) diskparams[t] = { ...diskparams[t], ...checkTemplateParams(host, t, p) };
 
   const clusterUuid = randomUUID();
   const groupUuid = randomUUID();
@@ -118,7 +122,7 @@ export function initialConfig(host: PluginHost, o: InitOptions, now = Date.now()
       osparams_private_cluster: {},
       nicparams: { default: nicparams },
       ndparams,
-      diskparams: structuredClone(DEFAULT_DISKPARAMS) as Record<string, Params>,
+      diskparams,
       ipolicy: defaultIpolicy(),
       candidate_pool_size: o.candidatePoolSize ?? DEFAULT_CANDIDATE_POOL_SIZE,
       modify_etc_hosts: false,

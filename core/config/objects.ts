@@ -70,6 +70,8 @@ export interface Cluster extends ConfigObjectBase, Taggable {
   drbd_usermode_helper?: string;
   file_storage_dir: string;
   shared_file_storage_dir: string;
+  /** ganeti-ts: ExtStorage provider folders searched after the built-in path (ssconf extstorage_search_path). */
+  extstorage_search_path?: string[];
   gluster_storage_dir: string;
   enabled_hypervisors: string[];
   /** hypervisor → parameters */

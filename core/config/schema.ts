@@ -64,6 +64,7 @@ function build(level: SchemaLevel): Schema {
       drbd_usermode_helper: optStr,
       file_storage_dir: str,
       shared_file_storage_dir: str,
+      extstorage_search_path: strList,
       gluster_storage_dir: str,
       enabled_hypervisors: strList,
       hvparams: dictOf(obj),

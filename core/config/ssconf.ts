@@ -45,6 +45,8 @@ const BASE_KEYS = [
   'networks',
   'enabled_user_shutdown',
   'ssh_ports',
+  // ganeti-ts: more ExtStorage provider folders, one per line (gnt-cluster modify --extstorage-search-path)
+  'extstorage_search_path',
 ] as const;
 
 export type SsconfKey = (typeof BASE_KEYS)[number] | `hvparams_${HypervisorType}`;
@@ -126,6 +128,7 @@ export function computeSsconf(config: FrozenConfig | ConfigData, options: Ssconf
     ),
     enabled_user_shutdown: pyBool(c.enabled_user_shutdown),
     ssh_ports: lines(nodes.map((n) => `${n.name}=${sshPort(n)}`)),
+    extstorage_search_path: lines(c.extstorage_search_path ?? []),
   };
   for (const hv of HYPERVISOR_TYPES) {
     const p = c.hvparams?.[hv] ?? {};

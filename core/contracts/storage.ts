@@ -160,6 +160,17 @@ export interface ExtProviderStatus {
 /** Fields of `gnt-node list-storage`. `node` and `type` are filled by the core. */
 export type StorageField = 'name' | 'size' | 'used' | 'free' | 'allocatable' | 'type' | 'node';
 
+/** Every storage type, in Ganeti's order of STORAGE_TYPES' documentation. */
+export const STORAGE_TYPES = Object.freeze([
+  'file', 'sharedfile', 'gluster', 'lvm-pv', 'lvm-vg', 'diskless', 'blockdev', 'rados', 'ext',
+] as const satisfies readonly StorageType[]);
+
+/** Ganeti's SO_FIX_CONSISTENCY, the one storage unit operation (storage_execute): `repair`. */
+export const SO_FIX_CONSISTENCY = 'fix-consistency';
+
+/** Fields a node reports for a storage unit (Ganeti's SF_*); `node` and `type` are added by the master. */
+export const STORAGE_UNIT_FIELDS = Object.freeze(['name', 'size', 'used', 'free', 'allocatable'] as const satisfies readonly StorageField[]);
+
 /** One storage unit row; sizes in MiB. Holds at least the requested fields. */
 export interface StorageUnitRow {
   readonly name: string;
@@ -278,8 +289,18 @@ export interface StorageProvider extends ProviderBase {
   importCommand?(spec: DiskSpec, ctx: ProviderContext): Promise<CommandSpec>;
   /** Command that writes the device's raw data to stdout. Absent: the core reads the device path. */
   exportCommand?(spec: DiskSpec, ctx: ProviderContext): Promise<CommandSpec>;
-  /** On the node: checks per-disk parameters against the environment (ext: the provider's `parameters.list`). */
-  validateDiskParams?(params: Params, ctx: ProviderContext): Promise<void>;
+  /**
+   * Per-disk parameters outside `params` are accepted and passed through as strings (ext: the
+   * parameters each ExtStorage provider lists in `parameters.list`, given to its scripts as
+   * EXTP_<NAME>); `validateDiskParams` then checks them on the node. Absent: refused.
+   */
+  readonly freeDiskParams?: boolean;
+  /**
+   * On the node: checks per-disk parameters against the environment (ext: the provider's
+   * `parameters.list`). `spec` is the disk they are for, when there is one (its logical id
+   * names the ext provider).
+   */
+  validateDiskParams?(params: Params, ctx: ProviderContext, spec?: DiskSpec): Promise<void>;
   /** For templates made of named sub-providers (ext): their status on this node. */
   diagnose?(ctx: ProviderContext): Promise<ExtProviderStatus[]>;
   /** Storage units this template accounts in (e.g. plain: `lvm-vg` and `lvm-pv`). */

@@ -8,6 +8,7 @@ import { JOB_QUERY_FIELDS, jobChange, jobFieldValues, queryJobs, requestedJobIds
 import { NODE_QUERY_FIELDS, noLiveData, queryNodesLive } from '../query/node-fields.js';
 import { fetchNodeLive, type NodeLiveSource } from '../query/node-live.js';
 import { GROUP_QUERY_FIELDS, queryGroups } from '../query/group-fields.js';
+import { DISK_QUERY_FIELDS, queryDisks } from '../query/disk-fields.js';
 import type { FieldTable } from '../query/fields.js';
 
 export interface MasterdParts {
@@ -55,7 +56,7 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
     );
   };
   /** The resources Query and QueryFields answer, with their field tables. */
-  const tables: Readonly<Record<string, FieldTable<never>>> = { job: JOB_QUERY_FIELDS, node: NODE_QUERY_FIELDS, group: GROUP_QUERY_FIELDS };
+  const tables: Readonly<Record<string, FieldTable<never>>> = { job: JOB_QUERY_FIELDS, node: NODE_QUERY_FIELDS, group: GROUP_QUERY_FIELDS, disk: DISK_QUERY_FIELDS };
   const queryResource = (what: unknown): string => {
     if (typeof what !== 'string' || !Object.hasOwn(tables, what)) throw new GanetiError('GNT_QUERY_RESOURCE', { resource: String(what), known: Object.keys(tables).join(', ') });
     return what;
@@ -94,6 +95,8 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
         }
         case 'group':
           return queryGroups(configData(), fields as string[], qfilter);
+        case 'disk':
+          return queryDisks(configData(), fields as string[], qfilter);
         default:
           return queryJobs(fields as string[], qfilter, await rows(requestedJobIds(qfilter), fields as string[]));
       }

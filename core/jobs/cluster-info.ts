@@ -48,6 +48,7 @@ export function clusterInfo(data: unknown): Record<string, unknown> {
     drbd_usermode_helper: pick('drbd_usermode_helper'),
     file_storage_dir: pick('file_storage_dir'),
     shared_file_storage_dir: pick('shared_file_storage_dir'),
+    extstorage_search_path: pick('extstorage_search_path', []),
     maintain_node_health: pick('maintain_node_health', false),
     ctime: pick('ctime'),
     mtime: pick('mtime'),

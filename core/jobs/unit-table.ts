@@ -9,11 +9,18 @@ import { ClusterDestroyUnit } from './units/cluster-destroy.js';
 import { NodeAddUnit } from './units/node-add.js';
 import { NodeRemoveUnit } from './units/node-remove.js';
 import { NodeSetParamsUnit } from './units/node-set-params.js';
+import { NodeQueryStorageUnit } from './units/node-query-storage.js';
+import { NodeModifyStorageUnit } from './units/node-modify-storage.js';
+import { NodeRepairStorageUnit } from './units/node-repair-storage.js';
 import { GroupAddUnit } from './units/group-add.js';
 import { GroupRemoveUnit } from './units/group-remove.js';
 import { GroupRenameUnit } from './units/group-rename.js';
 import { GroupSetParamsUnit } from './units/group-set-params.js';
 import { GroupAssignNodesUnit } from './units/group-assign-nodes.js';
+import { DiskCreateUnit } from './units/disk-create.js';
+import { DiskRemoveUnit } from './units/disk-remove.js';
+import { DiskActivateUnit, DiskDeactivateUnit } from './units/disk-activate.js';
+import { ExtStorageInstallUnit } from './units/extstorage-install.js';
 import { ExtStorageDiagnoseUnit } from './units/ext-storage-diagnose.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
@@ -27,10 +34,18 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_NODE_ADD: NodeAddUnit,
   OP_NODE_REMOVE: NodeRemoveUnit,
   OP_NODE_SET_PARAMS: NodeSetParamsUnit,
+  OP_NODE_QUERY_STORAGE: NodeQueryStorageUnit,
+  OP_NODE_MODIFY_STORAGE: NodeModifyStorageUnit,
+  OP_REPAIR_NODE_STORAGE: NodeRepairStorageUnit,
   OP_GROUP_ADD: GroupAddUnit,
   OP_GROUP_REMOVE: GroupRemoveUnit,
   OP_GROUP_RENAME: GroupRenameUnit,
   OP_GROUP_SET_PARAMS: GroupSetParamsUnit,
   OP_GROUP_ASSIGN_NODES: GroupAssignNodesUnit,
+  OP_DISK_CREATE: DiskCreateUnit,
+  OP_DISK_REMOVE: DiskRemoveUnit,
+  OP_DISK_ACTIVATE: DiskActivateUnit,
+  OP_DISK_DEACTIVATE: DiskDeactivateUnit,
+  OP_EXT_STORAGE_INSTALL: ExtStorageInstallUnit,
   OP_EXT_STORAGE_DIAGNOSE: ExtStorageDiagnoseUnit,
 });

@@ -16,7 +16,7 @@ import type { LuxiMethod } from './methods.js';
  */
 
 /** Resources Query/QueryFields accept over LUXI (Ganeti's QR_VIA_LUXI). */
-export const QUERY_RESOURCES = Object.freeze(['instance', 'node', 'group', 'job', 'export', 'lock', 'network', 'filter'] as const);
+export const QUERY_RESOURCES = Object.freeze(['instance', 'node', 'group', 'job', 'export', 'lock', 'network', 'filter', 'disk'] as const);
 export type QueryResource = (typeof QUERY_RESOURCES)[number];
 
 /** Tag kinds of QueryTags. */

@@ -7,6 +7,9 @@ import { roleHandlers } from './role.js';
 import { uploadHandlers, type UploadHandlerOptions } from './upload.js';
 import { masterRoleHandlers, type MasterRoleOptions } from './master-role.js';
 import { commandHandlers } from './command.js';
+import { blockdevHandlers } from './blockdev.js';
+import { extstorageInstallHandlers } from './extstorage-install.js';
+import { storageUnitHandlers } from './storage-units.js';
 import { extStorageHandlers } from './extstorage.js';
 
 /** Node-side handlers of the RPC procedures core implements, by family. */
@@ -22,6 +25,9 @@ export function builtinNodeHandlers(env: NodeEnv, o: BuiltinNodeHandlerOptions =
     ...roleHandlers(env),
     ...masterRoleHandlers(env, o),
     ...commandHandlers(env),
+    ...blockdevHandlers(env),
+    ...extstorageInstallHandlers(env),
+    ...storageUnitHandlers(env),
     ...extStorageHandlers(env),
   };
 }
@@ -33,6 +39,8 @@ export { roleHandlers, CRYPTO_TYPE_SSL_DIGEST, CRYPTO_ACTION_GET } from './role.
 export { uploadHandlers, allowedUploadFiles, isCopyfileTarget, type UploadHandlerOptions } from './upload.js';
 export { masterRoleHandlers, runningMasterd, type MasterRoleOptions } from './master-role.js';
 export { commandHandlers } from './command.js';
+export { blockdevHandlers } from './blockdev.js';
+export { storageUnitHandlers, findStorageUnits } from './storage-units.js';
 export { extStorageHandlers, type ExtDiagnoseEntry } from './extstorage.js';
 export { masterDigest, requireMasterPeer } from './master-peer.js';
 export { jobQueueHandlers, purgeQueue, JOB_QUEUE_FILES_PERMS, JOB_QUEUE_DIR_PERMS } from './jobqueue.js';

@@ -18,7 +18,7 @@ import type { NodeLiveProvider, NodeLiveValues } from './node-fields.js';
 type FrozenNode = DeepReadonly<Node>;
 
 /** Where a template's space is accounted when no provider says (Ganeti's template → storage type map). */
-const TEMPLATE_STORAGE_TYPE: Readonly<Record<string, StorageType>> = {
+export const TEMPLATE_STORAGE_TYPE: Readonly<Record<string, StorageType>> = {
   plain: 'lvm-vg', drbd: 'lvm-vg', file: 'file', sharedfile: 'sharedfile', gluster: 'gluster',
   rbd: 'rados', ext: 'ext', blockdev: 'blockdev', diskless: 'diskless',
 };

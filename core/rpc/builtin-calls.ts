@@ -1,6 +1,7 @@
 import { GanetiError } from '../errors/index.js';
 import type { JsonSchema, RpcArgDef, RpcCallDef } from './calls.js';
 import { RpcCallTable } from './calls.js';
+import { BLOCKDEV_RPC_CALLS } from './blockdev-calls.js';
 
 /**
  * The procedures core declares (names, argument order and timeouts as in Ganeti's
@@ -36,6 +37,11 @@ const uploadSingleArgs: RpcArgDef[] = [
   arg('atime', optNumber, 'a time in seconds or null'),
   arg('mtime', optNumber, 'a time in seconds or null'),
 ];
+
+/** The storage type (Ganeti's su_name) and its arguments: [key (folder, VG...) or null, params, serving template or null]. */
+const suName = arg('su_name', str, 'a storage type');
+const suArgs = arg('su_args', { type: 'array', maxItems: 3, items: [{ type: ['string', 'null'] }, obj, { type: ['string', 'null'] }] },
+  '[unit key or null, parameters, disk template or null]');
 
 export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
   // DNS-only / misc
@@ -77,6 +83,24 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
     ],
     result: 'a list of [<hpath>-<phase>.d/<script>, status, output] in run order (status: 0 skipped, 1 failed, 2 succeeded; Ganeti\'s HKR_*)',
     description: 'Call the hooks runner',
+  },
+  // storage units (gnt-node list-storage, modify-storage, repair-storage)
+  {
+    name: 'storage_list', kind: 'multi', timeout: 'NORMAL',
+    args: [suName, suArgs,
+      arg('name', { type: ['string', 'null'] }, 'a unit name or null for all'),
+      arg('fields', { type: 'array', items: str }, 'a list of field names (name, size, used, free, allocatable)')],
+    result: 'a list of rows, each the values of the fields asked for, in their order (sizes in MiB)', description: 'Get list of storage units',
+  },
+  {
+    name: 'storage_modify', kind: 'single', timeout: 'NORMAL',
+    args: [suName, suArgs, arg('name', str, 'a unit name'), arg('changes', { type: 'object', properties: { allocatable: { type: 'boolean' } } }, 'an object of field changes ({allocatable: boolean})')],
+    result: 'null once the unit is changed', description: 'Modify a storage unit',
+  },
+  {
+    name: 'storage_execute', kind: 'single', timeout: 'NORMAL',
+    args: [suName, suArgs, arg('name', str, 'a unit name'), arg('op', { enum: ['fix-consistency'] }, "an operation ('fix-consistency')")],
+    result: 'null once the operation is done', description: 'Executes an operation on a storage unit',
   },
   // ExtStorage
   {
@@ -154,6 +178,17 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
     args: [arg('modify_ssh_setup', { type: 'boolean' }, 'a boolean')],
     result: '[true, "Shutdown scheduled"]; the node daemon stops afterwards', description: 'Requests a node to clean the cluster information it has',
   },
+  // gnt-storage install: ours (Ganeti admins copy provider folders by hand); master only
+  {
+    name: 'extstorage_install', kind: 'multi', timeout: 'NORMAL',
+    args: [
+      arg('provider', { type: 'string', minLength: 1 }, 'a provider name'),
+      arg('files', { type: 'array', items: { type: 'array', minItems: 3, maxItems: 3, items: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 0, maximum: 0o7777 }, { type: 'string' }] } },
+        'a list of [relative path, mode, base64 content]'),
+    ],
+    result: 'the folder the provider was installed in', description: 'Installs an ExtStorage provider folder on the node',
+  },
+  ...BLOCKDEV_RPC_CALLS,
 ] satisfies RpcCallDef[]);
 
 /** A fresh call table with the built-in procedures. */

@@ -162,7 +162,9 @@ export function createExtStorage(timeouts: ExtTimeouts = DEFAULT_TIMEOUTS): Stor
       return uriFor((await attached(spec, ctx)).uris, hypervisor);
     },
 
-    validateDiskParams: (params, ctx) => validateExtParams(params, EXT_PARAMS, ctx),
+    // the provider's own parameters pass the master's schema check and are checked here
+    freeDiskParams: true,
+    validateDiskParams: (params, ctx, spec) => validateExtParams(params, EXT_PARAMS, ctx, spec ? extId(spec).provider : undefined),
 
     diagnose: diagnoseProviders,
   };

@@ -29,14 +29,20 @@ const errnoText = (e: unknown): string => {
   return (err.code && words[err.code]) ?? err.message ?? String(e);
 };
 
-/** The search path: the node's default folder(s), then ssconf `extstorage_search_path` (one folder a line). */
+/**
+ * The search path: the node's default folder(s), then ssconf `extstorage_search_path` (one
+ * folder a line, the cluster setting of `gnt-cluster modify --extstorage-search-path`); those
+ * are cluster-wide paths, so each lies under this node's root, as every other path does.
+ */
 export async function searchPath(ctx: ProviderContext): Promise<string[]> {
   const dirs = [...ctx.paths.extstorageSearchPath];
   try {
     const text = await readFile(ctx.paths.ssconf('extstorage_search_path'), 'utf8');
     for (const line of text.split('\n')) {
       const dir = line.trim();
-      if (dir.startsWith('/') && !dirs.includes(dir)) dirs.push(dir);
+      if (!dir.startsWith('/')) continue;
+      const local = ctx.paths.under(dir);
+      if (!dirs.includes(local)) dirs.push(local);
     }
   } catch {
     // no cluster setting: the default folder only

@@ -64,6 +64,11 @@ export const fileStorage: StorageProvider = {
     checkSize(spec, path);
     try {
       await mkdir(dirname(path), { recursive: true, mode: 0o750 });
+    } catch (e) {
+      // EEXIST here means a non-folder is in the way, not that the disk exists
+      throw failed(path, 'create', code(e) === 'EEXIST' ? `${dirname(path)} is not a folder` : e);
+    }
+    try {
       // O_EXCL makes "refuse to overwrite" atomic; the image holds guest data, hence 0600.
       await (await open(path, 'wx', 0o600)).close();
     } catch (e) {

@@ -249,6 +249,9 @@ describe('ext storage', () => {
   test('validateDiskParams: the provider must be valid here and take every parameter given', async () => {
     await sp.validateDiskParams!({ provider: 'loop', dir: '/x', access: 'userspace' }, fx.ctx);
     await sp.validateDiskParams!({ provider: 'envdump', 'foo-bar': '1' }, fx.ctx);
+    // on blockdev_create the disk's logical id names the provider (params hold no `provider`)
+    await sp.validateDiskParams!({ dir: '/x', access: 'kernel' }, fx.ctx, fx.spec(4));
+    await rejectsWith(sp.validateDiskParams!({ dump: '/x' }, fx.ctx, fx.spec(4)), 'GNT_EXT_PARAM_UNKNOWN', /'loop' does not take parameter 'dump'/);
     await rejectsWith(sp.validateDiskParams!({ provider: 'loop', size2: '1' }, fx.ctx), 'GNT_EXT_PARAM_UNKNOWN',
       /^ExtStorage provider 'loop' does not take parameter 'size2' \(its parameters.list has: dir\)$/);
     await rejectsWith(sp.validateDiskParams!({ dir: '/x' }, fx.ctx), 'GNT_PARAM_MISSING', /provider/);
@@ -257,13 +260,13 @@ describe('ext storage', () => {
   });
 
   test('diagnose lists every provider folder of the search path, first folder wins; ssconf adds folders', async () => {
-    const extra = join(fx.root, 'more-providers');
+    const extra = join(fx.root, 'more-providers'); // ssconf names it as /more-providers: under the node's root
     await mkdir(join(extra, 'loop'), { recursive: true }); // shadowed by the default folder's loop
     await runChecked(['cp', '-a', join(FIXTURES, 'loop'), join(extra, 'loop2')]);
     await writeFile(join(extra, 'stray-file'), '');
     await mkdir(join(extra, '.hidden'));
     await mkdir(fx.ctx.paths.dataDir, { recursive: true });
-    await writeFile(fx.ctx.paths.ssconf('extstorage_search_path'), `${extra}\n`);
+    await writeFile(fx.ctx.paths.ssconf('extstorage_search_path'), '/more-providers\n/no-such-folder\n');
     try {
       const status = await sp.diagnose!(fx.ctx);
       const byName = new Map(status.map((s) => [s.name, s]));

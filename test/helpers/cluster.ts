@@ -49,6 +49,9 @@ export interface LoopbackClusterOptions {
   readonly clusterName?: string;
   /** Key type of the certificates (default RSA; EC is faster to make). */
   readonly keyType?: KeyType;
+  /** A ganeti config file (GANETI_CONFIG) naming more plugins, for every daemon and the initial config. */
+  readonly pluginConfig?: string;
+  readonly volumeGroupName?: string;
 }
 
 export interface NodedLaunch {
@@ -89,6 +92,7 @@ export async function startLoopbackCluster(o: LoopbackClusterOptions): Promise<L
   const paths = roots.map((r) => ganetiPaths(r));
   const started = new Set<number>();
   let masterd: RunningMasterd | undefined;
+  const pluginEnv: Record<string, string> = o.pluginConfig ? { GANETI_CONFIG: o.pluginConfig } : {};
 
   const nodedPid = (i: number): number | null => {
     const f = join(paths[i]!.runDir, 'ganeti-noded.pid');
@@ -97,7 +101,7 @@ export async function startLoopbackCluster(o: LoopbackClusterOptions): Promise<L
   const startNoded = async (i: number, launch = o.nodedLaunch?.(i)): Promise<number> => {
     // the CLI detaches the daemon and returns once its port answers
     await runChecked([process.execPath, join(REPO_ROOT, 'dist/cli/ganeti-noded.js'), '-b', o.nodes[i]!.ip, '-p', String(NODED_PORT)], {
-      env: { GANETI_ROOT: roots[i]!, GANETI_HOSTNAME: o.nodes[i]!.name, PATH, ...launch?.env },
+      env: { GANETI_ROOT: roots[i]!, GANETI_HOSTNAME: o.nodes[i]!.name, PATH, ...pluginEnv, ...launch?.env },
       timeoutMs: 60_000,
     });
     started.add(i);
@@ -132,13 +136,14 @@ export async function startLoopbackCluster(o: LoopbackClusterOptions): Promise<L
     );
     await Promise.all(o.nodes.map((n, i) => (n.offline || n.noded === false ? undefined : startNoded(i))));
 
-    const host = await createPluginHost({ paths: paths[0]!, cwd: top, logFor: () => memoryLogger() });
+    const host = await createPluginHost({ paths: paths[0]!, cwd: top, logFor: () => memoryLogger(), ...(o.pluginConfig ? { configFile: o.pluginConfig } : {}) });
     const data = initialConfig(host, {
       clusterName: o.clusterName ?? 'cluster.example.org',
       masterName: o.nodes[0]!.name,
       masterIp: o.nodes[0]!.ip,
       enabledHypervisors: o.enabledHypervisors ?? ['fake'],
       enabledDiskTemplates: o.enabledDiskTemplates ?? ['file'],
+      ...(o.volumeGroupName ? { volumeGroupName: o.volumeGroupName } : {}),
     });
     const group = Object.keys(data.nodegroups)[0]!;
     for (let i = 1; i < o.nodes.length; i++) {
@@ -162,7 +167,7 @@ export async function startLoopbackCluster(o: LoopbackClusterOptions): Promise<L
       rpc.close();
       await store.close();
     }
-    if (o.masterd) masterd = await startMasterd(roots[0]!, { env: { GANETI_HOSTNAME: o.nodes[0]!.name } });
+    if (o.masterd) masterd = await startMasterd(roots[0]!, { env: { GANETI_HOSTNAME: o.nodes[0]!.name, ...pluginEnv } });
   } catch (e) {
     await destroy();
     throw e;

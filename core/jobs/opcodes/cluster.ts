@@ -17,6 +17,8 @@ export interface OpClusterSetParams extends OpCommon {
   readonly beparams: Dict | null;
   readonly nicparams: Dict | null;
   readonly ndparams: Dict | null;
+  /** disk template → parameters to change */
+  readonly diskparams: Readonly<Record<string, Dict>> | null;
   readonly candidate_pool_size: number | null;
   readonly max_running_jobs: number | null;
   readonly max_tracked_jobs: number | null;
@@ -25,6 +27,8 @@ export interface OpClusterSetParams extends OpCommon {
   readonly master_netmask: number | null;
   readonly file_storage_dir: string | null;
   readonly shared_file_storage_dir: string | null;
+  /** ganeti-ts: ExtStorage folders searched after the default one ([] clears). */
+  readonly extstorage_search_path: readonly string[] | null;
   readonly enabled_disk_templates: readonly string[] | null;
 }
 
@@ -45,6 +49,7 @@ export const CLUSTER_OPCODE_SCHEMAS = {
       beparams: optional(dict),
       nicparams: optional(dict),
       ndparams: optional(dict),
+      diskparams: optional({ type: 'object', additionalProperties: dict }),
       candidate_pool_size: optional({ type: 'integer' }),
       max_running_jobs: optional({ type: 'integer' }),
       max_tracked_jobs: optional({ type: 'integer' }),
@@ -53,6 +58,7 @@ export const CLUSTER_OPCODE_SCHEMAS = {
       master_netmask: optional({ type: 'integer' }),
       file_storage_dir: optional({ type: 'string' }),
       shared_file_storage_dir: optional({ type: 'string' }),
+      extstorage_search_path: optional({ type: 'array', items: { type: 'string', pattern: '^/' } }),
       enabled_disk_templates: optional(strings),
     },
   },

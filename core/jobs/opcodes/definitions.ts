@@ -2,12 +2,18 @@ import type { OpCommon, OpcodeSchema } from './common.js';
 export type { OpcodeSchema } from './common.js';
 import { NODE_OPCODE_SCHEMAS, type NodeOpCode } from './node.js';
 import { GROUP_OPCODE_SCHEMAS, type GroupOpCode } from './group.js';
+import { DISK_OPCODE_SCHEMAS, type DiskOpCode } from './disk.js';
+import { STORAGE_INSTALL_OPCODE_SCHEMAS, type OpExtStorageInstall } from './storage-install.js';
+import { NODE_STORAGE_OPCODE_SCHEMAS, type NodeStorageOpCode } from './node-storage.js';
 import { STORAGE_OPCODE_SCHEMAS, type OpExtStorageDiagnose } from './storage.js';
 import { CLUSTER_OPCODE_SCHEMAS, type OpClusterDestroy, type OpClusterSetParams } from './cluster.js';
 
 export type { OpNodeAdd, OpNodeRemove, OpNodeSetParams } from './node.js';
 export type { OpGroupAdd, OpGroupRemove, OpGroupRename, OpGroupSetParams, OpGroupAssignNodes } from './group.js';
 export type { OpClusterDestroy, OpClusterSetParams } from './cluster.js';
+export type { OpDiskCreate, OpDiskRemove, OpDiskActivate, OpDiskDeactivate } from './disk.js';
+export type { OpExtStorageInstall } from './storage-install.js';
+export type { OpNodeQueryStorage, OpNodeModifyStorage, OpRepairNodeStorage } from './node-storage.js';
 export type { OpExtStorageDiagnose } from './storage.js';
 
 /**
@@ -50,7 +56,7 @@ export interface OpClusterRedistConf extends OpCommon {
   readonly OP_ID: 'OP_CLUSTER_REDIST_CONF';
 }
 
-export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | GroupOpCode | OpExtStorageDiagnose;
+export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | NodeStorageOpCode | GroupOpCode | DiskOpCode | OpExtStorageInstall | OpExtStorageDiagnose;
 export type OpId = OpCode['OP_ID'];
 export type OpOf<K extends OpId> = Extract<OpCode, { OP_ID: K }>;
 
@@ -81,7 +87,10 @@ export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.fre
   },
   ...CLUSTER_OPCODE_SCHEMAS,
   ...NODE_OPCODE_SCHEMAS,
+  ...NODE_STORAGE_OPCODE_SCHEMAS,
   ...GROUP_OPCODE_SCHEMAS,
+  ...DISK_OPCODE_SCHEMAS,
+  ...STORAGE_INSTALL_OPCODE_SCHEMAS,
   ...STORAGE_OPCODE_SCHEMAS,
 });
 

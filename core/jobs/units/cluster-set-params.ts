@@ -18,6 +18,7 @@ import {
   mergeNicparams,
 } from '../../cluster/params.js';
 import { nodesToPromote, setCandidate } from '../../cluster/candidates.js';
+import { checkTemplateParams } from '../../storage/disk-params.js';
 import { promotionDigests } from './node-common.js';
 import { LogicalUnit, type HookEnvValue, type HookNodes } from '../logical-unit.js';
 import type { OpClusterSetParams } from '../opcodes/definitions.js';
@@ -62,12 +63,18 @@ export class ClusterSetParamsUnit extends LogicalUnit<OpClusterSetParams> {
     }
     if (op.beparams !== null) ch.beparams = { ...c.beparams, default: mergeBeparams(WHAT, { ...c.beparams['default'] } as Params, op.beparams as Params) } as Cluster['beparams'];
     if (op.nicparams !== null) ch.nicparams = { ...c.nicparams, default: mergeNicparams(WHAT, { ...c.nicparams['default'] } as Params, op.nicparams as Params) } as Cluster['nicparams'];
+    if (op.diskparams !== null) {
+      const dp = structuredClone(c.diskparams) as Record<string, Params>;
+      for (const [t, changes] of Object.entries(op.diskparams)) dp[t] = { ...dp[t], ...checkTemplateParams(host, t, changes as Params) };
+      ch.diskparams = dp as Cluster['diskparams'];
+    }
     if (op.ndparams !== null) ch.ndparams = mergeNdparams({ ...c.ndparams } as Params, op.ndparams as Params) as Cluster['ndparams'];
     // A newly enabled file template needs the folder too, so check the one that will be in force.
     checkFileStorageDir(WHAT, op.file_storage_dir ?? c.file_storage_dir, templates);
     if (op.file_storage_dir !== null) ch.file_storage_dir = op.file_storage_dir;
     checkFileStorageDir(WHAT, op.shared_file_storage_dir ?? undefined, templates.filter((t) => t === 'sharedfile'));
     if (op.shared_file_storage_dir !== null) ch.shared_file_storage_dir = op.shared_file_storage_dir;
+    if (op.extstorage_search_path !== null) ch.extstorage_search_path = [...op.extstorage_search_path];
     checkCandidatePoolSize(WHAT, op.candidate_pool_size ?? undefined);
     if (op.candidate_pool_size !== null) ch.candidate_pool_size = op.candidate_pool_size;
     checkJobLimit(WHAT, 'max running jobs', op.max_running_jobs ?? undefined);

@@ -18,7 +18,7 @@ export class GroupAddUnit extends LogicalUnit<OpGroupAdd> {
 
   override checkArguments(): void {
     this.#ndparams = checkNdparams(this.op.ndparams ?? {});
-    this.#diskparams = checkDiskparams(this.op.diskparams ?? {});
+    this.#diskparams = checkDiskparams(this.ctx.host, this.op.diskparams ?? {});
     checkIpolicy((this.op.ipolicy ?? {}) as Record<string, unknown>);
   }
 

@@ -1,10 +1,11 @@
 import type { HookNodes } from '../logical-unit.js';
 import { GanetiError } from '../../errors/index.js';
-import type { Params, ParamsSchema } from '../../contracts/params.js';
+import type { Params } from '../../contracts/params.js';
 import { paramsValidator } from '../../plugin-host/params.js';
 import { ND_SCHEMA } from '../../cluster/params.js';
-import { DEFAULT_DISKPARAMS } from '../../cluster/defaults.js';
-import { DISK_TEMPLATES, type DeepReadonly, type FrozenConfig, type NodeGroup, type ParamDict } from '../../config/index.js';
+import type { PluginHost } from '../../plugin-host/host.js';
+import { checkTemplateParams, knownTemplates } from '../../storage/disk-params.js';
+import { type DeepReadonly, type FrozenConfig, type NodeGroup, type ParamDict } from '../../config/index.js';
 
 /** What the node group units share: lookups and the checks of the parameters they store. */
 
@@ -45,23 +46,13 @@ export function checkNdparams(params: ParamDict, resets = false): ParamDict {
   return { ...ndValidator(set), ...reset };
 }
 
-/** One schema per disk template, from the types of Ganeti's defaults (DISK_DT_TYPES). */
-const diskValidators = Object.fromEntries(
-  DISK_TEMPLATES.map((t) => {
-    const defaults = DEFAULT_DISKPARAMS[t] ?? {};
-    const properties = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, { type: typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'boolean' : 'string' }]));
-    return [t, paramsValidator(`${t} diskparams`, { type: 'object', properties } as ParamsSchema)];
-  }),
-);
-
-/** diskparams of an opcode: known templates, known keys, typed values. */
-export function checkDiskparams(dp: Record<string, ParamDict>, resets = false): Record<string, ParamDict> {
+/** diskparams of an opcode: known templates, keys of each template's schema, typed values. */
+export function checkDiskparams(host: PluginHost, dp: Record<string, ParamDict>, resets = false): Record<string, ParamDict> {
   const out: Record<string, ParamDict> = {};
   for (const [template, params] of Object.entries(dp)) {
-    const validate = diskValidators[template];
-    if (!validate) throw new GanetiError('GNT_PARAM_UNKNOWN', { owner: 'diskparams', param: template, known: DISK_TEMPLATES.join(', ') });
+    if (!knownTemplates(host).includes(template)) throw new GanetiError('GNT_PARAM_UNKNOWN', { owner: 'diskparams', param: template, known: knownTemplates(host).join(', ') });
     const { set, reset } = splitResets(params, resets);
-    out[template] = { ...validate(set), ...reset };
+    out[template] = { ...checkTemplateParams(host, template, set), ...reset };
   }
   return out;
 }

@@ -25,7 +25,7 @@ export class GroupSetParamsUnit extends LogicalUnit<OpGroupSetParams> {
     if (!given(o.ndparams) && !given(o.diskparams) && !o.alloc_policy && !given(o.hv_state) && !given(o.disk_state) && !given(o.ipolicy))
       throw new GanetiError('GNT_GROUP_NO_CHANGES', { name: o.group_name });
     if (given(o.ndparams)) this.#ndparams = checkNdparams(o.ndparams, true);
-    if (given(o.diskparams)) this.#diskparams = checkDiskparams(o.diskparams, true);
+    if (given(o.diskparams)) this.#diskparams = checkDiskparams(this.ctx.host, o.diskparams, true);
     if (given(o.ipolicy)) checkIpolicy(o.ipolicy as Record<string, unknown>);
   }
 
