@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run, runChecked } from '../../core/exec/index.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
@@ -40,6 +40,7 @@ describe('gnt-storage', () => {
       prefix: 'gnt-storage-cli-',
       masterd: true,
       keyType: 'ec',
+      enabledDiskTemplates: ['file', 'ext'],
       nodes: [
         { name: 'node1.example.org', ip: '127.0.7.1' },
         { name: 'node2.example.org', ip: '127.0.7.2' },
@@ -183,6 +184,39 @@ describe('gnt-storage', () => {
       assert.doesNotMatch((await ok('gnt-storage', 'diagnose')).stdout, /node2/);
     } finally {
       await ok('gnt-node', 'modify', '--vm-capable', 'yes', 'node2.example.org');
+    }
+  });
+
+  test('an ext disk end to end: created, mapped on a loop device, unmapped and removed by the loop provider on its node', async () => {
+    const vols = join(c.roots[1]!, 'volumes');
+    await mkdir(vols);
+    const client = luxiClient(c.paths[0]!);
+    const job = async (op: { OP_ID: string } & Record<string, unknown>) => pollJob(client, await client.submitJob([op]), silentReporter);
+    try {
+      await job({ OP_ID: 'OP_DISK_CREATE', disk_name: 'es1', disk_template: 'ext', node_name: 'node2.example.org', disk: { size: 8, provider: 'loop', dir: vols } });
+      const [[[node, , dev]]] = (await job({ OP_ID: 'OP_DISK_ACTIVATE', disk_name: 'es1' })) as [[[string, string, string]]];
+      assert.equal(node, 'node2.example.org');
+      const [file] = await readdir(vols);
+      assert.match(file!, /\.ext\.disk0$/);
+      assert.deepEqual((await runChecked(['losetup', '-j', join(vols, file!)])).stdout.split(':')[0], dev);
+      await job({ OP_ID: 'OP_DISK_DEACTIVATE', disk_name: 'es1' });
+      assert.equal((await runChecked(['losetup', '-j', join(vols, file!)])).stdout, '');
+      await job({ OP_ID: 'OP_DISK_REMOVE', disk_name: 'es1' });
+      assert.deepEqual(await readdir(vols), []);
+      const logs = (await readdir(c.paths[1]!.extstorageLogDir)).map((f) => f.split('-loop-')[0]).sort();
+      // create opens the volume on its (primary) node, as Ganeti's BlockdevCreate; attach keeps no log
+      assert.deepEqual(logs, ['create', 'detach', 'open', 'remove']);
+      // a parameter the provider does not list is refused on the node, before any script runs
+      await assert.rejects(job({ OP_ID: 'OP_DISK_CREATE', disk_name: 'es2', disk_template: 'ext', node_name: 'node2.example.org', disk: { size: 8, provider: 'loop', dir: vols, pool: 'x' } }),
+        /blockdev_create' to node 'node2\.example\.org' has failed: ExtStorage provider 'loop' does not take parameter 'pool' \(its parameters\.list has: dir\)/);
+      assert.deepEqual(await readdir(vols), [], 'no volume was made');
+      assert.match((await gnt('gnt-storage', 'disk-list', '--no-headers', '-o', 'name')).stdout, /^$/, 'and no disk entered the config');
+    } finally {
+      client.close();
+      for (const f of await readdir(vols).catch(() => [] as string[])) {
+        const r = await run(['losetup', '-j', join(vols, f)]);
+        for (const d of r.stdout.split('\n').map((l) => l.split(':')[0]!).filter(Boolean)) await run(['losetup', '-d', d]);
+      }
     }
   });
 
