@@ -3,7 +3,7 @@
  * provider and the lvm-vg / lvm-pv storage units. Reports use Ganeti's options: no headings,
  * no unit suffix, `|` between fields, one row a line.
  */
-import type { GanetiError, ProviderContext, RunResult } from '../../core/index.js';
+import { check, type GanetiError, type ProviderContext, type RunResult } from '../../core/index.js';
 
 export const SEP = '|';
 
@@ -11,8 +11,13 @@ export const SEP = '|';
 export const lvm = (ctx: ProviderContext, argv: readonly string[]): Promise<RunResult> =>
   ctx.run(argv, { env: { LVM_SUPPRESS_FD_WARNINGS: '1' } });
 
-/** The reason a command failed, for a message: how it ended and its last output lines. */
+/**
+ * The reason a command that ran failed, for a message: its exit code and last output lines.
+ * A command that could not run (not installed, cancelled, timed out) throws core/exec's own
+ * error instead (GNT_EXEC_NOT_FOUND, GNT_EXEC_ABORTED, GNT_EXEC_TIMEOUT).
+ */
 export const failure = (r: RunResult): string => {
+  if (r.notFound || r.aborted || r.timedOut) check(r);
   // the tool's last lines, without the warnings LVM prints when activation is disabled
   const tail = (r.all || r.stderr)
     .split('\n')
@@ -20,7 +25,7 @@ export const failure = (r: RunResult): string => {
     .filter((l) => l !== '' && !/^WARNING: Activation disabled/.test(l))
     .slice(-5)
     .join('\n');
-  const how = r.notFound ? 'is not installed' : r.timedOut ? 'timed out' : r.aborted ? 'was cancelled' : `exited with code ${r.exitCode}`;
+  const how = r.exitCode !== null ? `exited with code ${r.exitCode}` : `was killed by ${r.signal}`;
   return `${r.command} ${how}${tail ? `: ${tail}` : ''}`;
 };
 

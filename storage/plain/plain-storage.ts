@@ -112,7 +112,6 @@ export const plainStorage: StorageProvider = {
         return spec.logicalId;
       }
       last = failure(r);
-      if (r.aborted) break;
     }
     throw lvFailed(id, 'create')(last);
   },
@@ -205,7 +204,6 @@ export const plainStorage: StorageProvider = {
         return;
       }
       last = failure(r);
-      if (r.aborted) break;
     }
     throw lvFailed(id, 'grow')(last);
   },
