@@ -117,6 +117,11 @@ export const ERROR_CATALOG = Object.freeze({
   GNT_STORAGE_NOT_REPAIRABLE: def<{ type: S }>('ECODE_INVAL', (a) => `Storage units of type '${a.type}' can not be repaired`),
   GNT_STORAGE_UNIT_FAILED: def<{ action: S; name: S; node: S; reason: S }>('ECODE_ENVIRON',
     (a) => `Failed to ${a.action} storage unit '${a.name}' on ${a.node}: ${a.reason}`),
+  // plain (LVM) disks and the lvm-vg / lvm-pv storage units
+  GNT_DISK_NO_SPACE: def<{ template: S; disk: S; unit: S; node: S; required: S; available: S }>('ECODE_NORES',
+    (a) => `not enough free space in ${a.unit} on node ${a.node} for ${a.template} disk '${a.disk}': ${a.required} MiB required, ${a.available} MiB available`),
+  GNT_STORAGE_UNIT_COMMAND_FAILED: def<{ type: S; name: S; node: S; action: S; reason: S }>('ECODE_ENVIRON',
+    (a) => `could not ${a.action} ${a.type} storage unit '${a.name}' on node ${a.node}: ${a.reason}`),
 
   // opcodes and jobs
   GNT_OPCODE_UNKNOWN: def<{ opcode: S; known: S }>('ECODE_INVAL',

@@ -9,6 +9,7 @@ export const BUILTIN_PLUGINS = Object.freeze([
   'hypervisors/fake',
   'storage/diskless',
   'storage/file',
+  'storage/plain',
   'plugins/hook-scripts',
 ]);
 
