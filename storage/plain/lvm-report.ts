@@ -7,9 +7,12 @@ import { check, type GanetiError, type ProviderContext, type RunResult } from '.
 
 export const SEP = '|';
 
+/** The usual variables, and LVM_SYSTEM_DIR: a node whose lvm.conf is not in /etc/lvm keeps it. */
+const INHERIT = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'LVM_SYSTEM_DIR'];
+
 /** Runs an LVM command. LVM warns on stderr about every inherited descriptor unless told not to. */
 export const lvm = (ctx: ProviderContext, argv: readonly string[]): Promise<RunResult> =>
-  ctx.run(argv, { env: { LVM_SUPPRESS_FD_WARNINGS: '1' } });
+  ctx.run(argv, { env: { LVM_SUPPRESS_FD_WARNINGS: '1' }, inheritEnv: INHERIT });
 
 /**
  * The reason a command that ran failed, for a message: its exit code and last output lines.
