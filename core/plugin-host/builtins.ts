@@ -9,6 +9,8 @@ export const BUILTIN_PLUGINS = Object.freeze([
   'hypervisors/fake',
   'storage/diskless',
   'storage/file',
+  'storage/blockdev',
+  'storage/drbd',
   'plugins/hook-scripts',
 ]);
 
