@@ -7,7 +7,7 @@ import { GanetiError } from '../../core/errors/index.js';
 import { boundRunner, runChecked } from '../../core/exec/index.js';
 import { ganetiPaths } from '../../core/paths.js';
 import { memoryLogger } from '../../core/log.js';
-import { PluginHost, builtinSpecs } from '../../core/plugin-host/index.js';
+import { PluginHost, builtinSpecs, createPluginHost } from '../../core/plugin-host/index.js';
 import type { ProviderContext } from '../../core/contracts/context.js';
 import type { DiskSpec, StorageProvider } from '../../core/contracts/storage.js';
 import { LoopPool, loopUnavailable } from '../helpers/loop.js';
@@ -137,6 +137,22 @@ else {
       const dev = await pool.create(8);
       await assert.rejects(sp.importCommand!(spec(dev.path), ctx), hasCode('GNT_DISK_UNSUPPORTED'));
       await assert.rejects(sp.create(spec(dev.path), { children: [], exclusiveStorage: true }, ctx), hasCode('GNT_DISK_UNSUPPORTED'));
+    });
+
+    test('the ganeti config gives the built-in its prefixes: ["builtin:storage/blockdev", {...}]', async () => {
+      const dev = await pool.create(8);
+      const configured = async (options: unknown) => {
+        await writeFile(join(scratch, 'ganeti.config.json'), JSON.stringify({ plugins: [['builtin:storage/blockdev', options]] }));
+        return createPluginHost({ cwd: scratch, builtins: ['storage/blockdev'], paths: ganetiPaths(scratch), logFor: () => memoryLogger() });
+      };
+      const h = await configured({ allowedPrefixes: ['/dev/loop'] });
+      assert.deepEqual(h.errors, []);
+      assert.deepEqual(h.plugins.map((p) => p.name), ['builtin:storage/blockdev']);
+      await h.storage.get('blockdev').create(spec(dev.path), createOpts, ctx);
+      const refused = await configured({ allowedPrefixes: ['/dev/disk/by-id/'] });
+      await assert.rejects(refused.storage.get('blockdev').create(spec(dev.path), createOpts, ctx), hasCode('GNT_BLOCKDEV_PATH_REFUSED'));
+      const bad = await configured({ allowedPrefixes: 'not a list' });
+      assert.equal(bad.errors.length, 1);
     });
 
     test('the plugin refuses prefixes outside /dev', async () => {
