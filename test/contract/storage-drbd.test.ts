@@ -393,6 +393,20 @@ else
       assert.deepEqual(a.calls, []);
     });
 
+    test('assembling a configured minor reconnects a lost network, and refuses a minor holding other disks', async () => {
+      const [a, b] = nodes as [TestNode, TestNode];
+      const specs = track(pairSpecs());
+      await upPair(specs);
+      await sp.mirror!.disconnectNet(specs[0], a.ctx);
+      clear();
+      await sp.assemble(specs[0], { children: children(a), primary: true }, a.ctx);
+      const full = assembleArgv(a, b, specs[0]);
+      assert.deepEqual(a.calls, [full[8], ...full.slice(5)], 'show, then the network part only');
+      assert.equal((await procOf(a, minorOf(specs[0])))?.cstate, 'Connected');
+      const swapped = [children(a)[1]!, children(a)[0]!];
+      await assert.rejects(sp.assemble(specs[0], { children: swapped, primary: true }, a.ctx), (e: unknown) => hasCode('GNT_DRBD_STATE')(e) && /configured for other devices/.test((e as Error).message));
+    });
+
     test('a disk without network (no IPs in dyn_params) assembles standalone', async () => {
       const [a] = nodes as [TestNode];
       const specs = track(pairSpecs({ noNet: true }));
