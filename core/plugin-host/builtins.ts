@@ -10,6 +10,8 @@ export const BUILTIN_PLUGINS = Object.freeze([
   'storage/diskless',
   'storage/file',
   'storage/plain',
+  'storage/blockdev',
+  'storage/drbd',
   'plugins/hook-scripts',
 ]);
 
