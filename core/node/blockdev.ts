@@ -210,6 +210,6 @@ export function blockdevHandlers(env: NodeEnv): Record<string, RpcHandler> {
   };
 
   function unsupported(s: DiskSpec, action: string) {
-    return new GanetiError('GNT_DISK_UNSUPPORTED', { template: s.dev_type, action });
+    return new GanetiError('GNT_DISK_UNSUPPORTED', { template: s.dev_type, disk: String(s.logicalId[1] ?? s.uuid), action });
   }
 }

@@ -9,6 +9,9 @@ export const BUILTIN_PLUGINS = Object.freeze([
   'hypervisors/fake',
   'storage/diskless',
   'storage/file',
+  'storage/plain',
+  'storage/blockdev',
+  'storage/drbd',
   'storage/ext',
   'plugins/hook-scripts',
 ]);

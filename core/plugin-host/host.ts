@@ -20,7 +20,7 @@ import { createHostHooks } from './hooks.js';
 import { ProviderRegistry } from './registry.js';
 import { loadPlugins, type LoadedPlugin } from './loader.js';
 import { loadUserConfig, type PluginSpec } from './config.js';
-import { builtinSpecs } from './builtins.js';
+import { BUILTIN_PLUGINS, builtinSpecs } from './builtins.js';
 import type { PluginRpcProcedure } from './staging.js';
 
 export interface PluginHostOptions {
@@ -90,10 +90,16 @@ export interface CreateHostOptions extends PluginHostOptions {
 /** A host with the built-ins and the plugins of the ganeti config applied. */
 export async function createPluginHost(options: CreateHostOptions = {}): Promise<PluginHost> {
   const host = new PluginHost(options);
-  const specs: PluginSpec[] = builtinSpecs(options.builtins);
+  const builtins = options.builtins ?? BUILTIN_PLUGINS;
+  const specs: PluginSpec[] = builtinSpecs(builtins);
   try {
     const config = await loadUserConfig(options.cwd ?? process.cwd(), options.configFile ?? (process.env['GANETI_CONFIG'] || undefined));
-    specs.push(...config.plugins);
+    for (const p of config.plugins) {
+      // `["builtin:storage/blockdev", {...}]` gives options to a built-in rather than loading another plugin.
+      const i = p.specifier.startsWith('builtin:') ? builtins.indexOf(p.specifier.slice('builtin:'.length)) : -1;
+      if (i >= 0) specs[i] = { ...specs[i]!, options: p.options, from: p.from };
+      else specs.push(p);
+    }
   } catch (e) {
     host.errors.push(e as GanetiError);
   }

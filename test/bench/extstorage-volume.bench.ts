@@ -18,7 +18,8 @@ const SCRIPTS: Record<string, string> = {
   create: 'truncate -s "${VOL_SIZE}M" "volumes/$VOL_NAME"',
   attach: 'f="volumes/$VOL_NAME"; d=$(losetup -j "$f" | cut -d: -f1 | head -n1); [ -n "$d" ] || d=$(losetup -f --show "$f"); echo "$d"',
   detach: 'for d in $(losetup -j "volumes/$VOL_NAME" | cut -d: -f1); do losetup -d "$d"; done',
-  remove: 'rm -f "volumes/$VOL_NAME"',
+  // Ganeti runs attach before remove (to find the volume), so remove unmaps first
+  remove: 'for d in $(losetup -j "volumes/$VOL_NAME" | cut -d: -f1); do losetup -d "$d"; done; rm -f "volumes/$VOL_NAME"',
   grow: 'truncate -s "${VOL_NEW_SIZE}M" "volumes/$VOL_NAME"',
   setinfo: 'exit 0',
   verify: 'exit 0',

@@ -21,6 +21,11 @@ export interface StorageFixture {
 export interface StorageTraits {
   /** Whether created disks are devices with a path or URI (false for diskless). */
   readonly hasDevice: boolean;
+  /**
+   * The template adopts devices it does not own (blockdev): create only checks the device,
+   * remove forgets it and its data stays, so the device is still found afterwards.
+   */
+  readonly adopts?: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -96,7 +101,8 @@ export function storageContract(
       const disk = await newDisk(4);
       await sp.remove(disk, fx.ctx);
       await sp.remove(disk, fx.ctx);
-      assert.equal(await sp.attach(disk, fx.ctx), null);
+      if (traits.adopts) assert.ok(await sp.attach(disk, fx.ctx), 'an adopted device outlives its removal');
+      else assert.equal(await sp.attach(disk, fx.ctx), null);
       await sp.remove(fx.spec(4), fx.ctx);
     });
 
@@ -125,7 +131,15 @@ export function storageContract(
         assert.deepEqual(await sp.attach(disk, fx.ctx), access);
       });
 
-      test('after remove, attach finds nothing and assemble fails', async () => {
+      if (traits.adopts) {
+        test('an adopted device is adopted again by create and kept by remove', async () => {
+          const disk = await newDisk(4);
+          const access = await sp.assemble(disk, assembleOpts, fx.ctx);
+          assert.deepEqual(await sp.create(disk, create, fx.ctx), disk.logicalId);
+          await sp.remove(disk, fx.ctx);
+          assert.deepEqual(await sp.attach(disk, fx.ctx), access);
+        });
+      } else test('after remove, attach finds nothing and assemble fails', async () => {
         const disk = await newDisk(4);
         await sp.remove(disk, fx.ctx);
         assert.equal(await sp.attach(disk, fx.ctx), null);
@@ -139,7 +153,7 @@ export function storageContract(
         assert.ok(size >= 4 * MIB, `${size} bytes`);
       });
 
-      test('creating a disk that exists is refused with a GanetiError', async () => {
+      if (!traits.adopts) test('creating a disk that exists is refused with a GanetiError', async () => {
         const disk = await newDisk(4);
         await assert.rejects(sp.create(disk, create, fx.ctx), isGanetiError);
         assert.ok(await sp.attach(disk, fx.ctx), 'the existing disk is still there');
