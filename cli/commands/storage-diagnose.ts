@@ -7,10 +7,11 @@ type NodeStatus = [path: string, valid: boolean, diagnose: string, parameters: [
 
 /**
  * `gnt-storage diagnose`: per provider, each node's status (valid ones first, each list
- * nice-sorted), then each node group's. Exactly Ganeti's layout (gnt_storage.py).
+ * nice-sorted), then each node group's. Exactly Ganeti's layout (gnt_storage.py). `names`
+ * limits it to some providers (gnt-storage install shows the ones it installed).
  */
-export async function diagnoseExtStorage(o: OpcodeOptions): Promise<void> {
-  const results = await submitAndWait([{ OP_ID: 'OP_EXT_STORAGE_DIAGNOSE', output_fields: ['name', 'node_status', 'nodegroup_status'], names: [] }], o, { binary: 'gnt-storage', command: 'diagnose' });
+export async function diagnoseExtStorage(o: OpcodeOptions, names: readonly string[] = [], command = 'diagnose'): Promise<void> {
+  const results = await submitAndWait([{ OP_ID: 'OP_EXT_STORAGE_DIAGNOSE', output_fields: ['name', 'node_status', 'nodegroup_status'], names }], o, { binary: 'gnt-storage', command });
   const rows = results?.[0] as [string, Record<string, NodeStatus>, Record<string, boolean>][] | undefined;
   if (!rows?.length) {
     process.stderr.write("Can't get the list of ExtStorage providers\n");

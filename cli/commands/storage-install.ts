@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { GanetiError } from '../../core/errors/index.js';
 import { runChecked } from '../../core/exec/index.js';
 import { submitAndWait, type OpcodeOptions } from '../common/luxi.js';
+import { diagnoseExtStorage } from './storage-diagnose.js';
 
 /**
  * `gnt-storage install SOURCE` (ganeti-ts): SOURCE is a provider folder (it holds
@@ -79,10 +80,16 @@ export async function storageInstall(source: string, o: InstallOptions): Promise
   let tmp: string | undefined;
   const scratch = async () => (tmp ??= await mkdtemp(join(tmpdir(), 'gnt-storage-install-')));
   try {
-    for (const p of await providersOf(source, o, scratch)) {
+    const providers = await providersOf(source, o, scratch);
+    for (const p of providers) {
       const files = await readProvider(p);
       const res = await submitAndWait([{ OP_ID: 'OP_EXT_STORAGE_INSTALL', provider: p.name, files, group_name: o.nodeGroup ?? null }], o, { binary: 'gnt-storage', command: 'install' });
       for (const [node, dir] of (res?.[0] ?? []) as [string, string][]) process.stdout.write(`Installed ${p.name} on ${node} in ${dir}\n`);
+    }
+    // then what every node makes of them, as `gnt-storage diagnose` shows it
+    if (!o.submit) {
+      process.stdout.write('\n');
+      await diagnoseExtStorage(o, providers.map((p) => p.name), 'install');
     }
   } finally {
     if (tmp) await rm(tmp, { recursive: true, force: true });

@@ -3,7 +3,7 @@
  * provider (logical id `[provider, volume]`), found in the node's ExtStorage search path.
  * State machine mapping: create → `create`; assemble → `attach` (idempotent, prints where the
  * volume is); shutdown → `detach`; open/close → `open`/`close` (skipped when absent); remove
- * → `remove`, only when `attach` still finds the volume (as Ganeti).
+ * → `remove` (when it fails, `attach` tells whether the volume is already gone).
  *
  * ExtStorage has no read-only lookup, so `attach()` runs the attach script as Ganeti's own
  * lookup does: the provider maps the volume if it was not mapped. A volume that does not exist
@@ -98,9 +98,15 @@ export function createExtStorage(timeouts: ExtTimeouts = DEFAULT_TIMEOUTS): Stor
     },
 
     async remove(spec, ctx) {
-      // As Ganeti: a volume the attach script no longer finds is already gone.
-      if (!(await lookup(spec, ctx))) return;
-      await act('remove', spec, ctx);
+      // Ganeti runs attach first to see whether the volume exists. Running remove first and
+      // asking attach only when remove fails keeps remove idempotent with one script in the
+      // common case: a volume attach no longer finds is already gone.
+      try {
+        await act('remove', spec, ctx);
+      } catch (e) {
+        if (e instanceof GanetiError && e.code === 'GNT_EXT_SCRIPT_FAILED' && (await lookup(spec, ctx).catch(() => undefined)) === null) return;
+        throw e;
+      }
       ctx.log.info(`removed ext volume ${extId(spec).volume}`);
     },
 

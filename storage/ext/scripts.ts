@@ -102,14 +102,30 @@ export async function loadProviderDir(name: string, path: string): Promise<ExtPr
 /** The provider `name` of this node, valid, or a coded error (not found, invalid). */
 export async function findProvider(name: string, ctx: ProviderContext): Promise<ExtProvider> {
   const dirs = await searchPath(ctx);
-  const path = await findProviderDir(name, dirs);
-  if (!path) throw new GanetiError('GNT_EXT_PROVIDER_NOT_FOUND', { provider: name, node: ctx.nodeName, searchPath: dirs.join(':') });
-  try {
-    return await loadProviderDir(name, path);
-  } catch (e) {
-    throw new GanetiError('GNT_EXT_PROVIDER_INVALID', { provider: name, node: ctx.nodeName, reason: (e as Error).message }, { cause: e });
+  for (const dir of dirs) {
+    const path = join(dir, name);
+    const st = await stat(path).catch(() => null);
+    if (!st?.isDirectory()) continue;
+    // Every action looks its provider up; a folder whose stat has not changed was validated
+    // moments ago. (A script changed in place within VALID_MS is caught when it is run.)
+    const key = `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+    const hit = validated.get(path);
+    if (hit && hit.key === key && Date.now() - hit.at < VALID_MS) return hit.provider;
+    try {
+      const provider = await loadProviderDir(name, path);
+      validated.set(path, { key, at: Date.now(), provider });
+      return provider;
+    } catch (e) {
+      validated.delete(path);
+      throw new GanetiError('GNT_EXT_PROVIDER_INVALID', { provider: name, node: ctx.nodeName, reason: (e as Error).message }, { cause: e });
+    }
   }
+  throw new GanetiError('GNT_EXT_PROVIDER_NOT_FOUND', { provider: name, node: ctx.nodeName, searchPath: dirs.join(':') });
 }
+
+/** Providers validated recently, by folder, with the folder's stat at the time. */
+const validated = new Map<string, { key: string; at: number; provider: ExtProvider }>();
+const VALID_MS = 5_000;
 
 /**
  * Every provider folder of the search path with its status (gnt-storage diagnose): visible

@@ -1,4 +1,5 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { run } from '../../core/exec/index.js';
 import { luxiClient, pollJob, type PollReporter } from '../../cli/common/luxi.js';
@@ -64,22 +65,52 @@ try {
     const id = await client.submitJob([op]);
     return pollJob(client, id, quiet);
   };
+  const perOp: Record<string, number[]> = { create: [], activate: [], deactivate: [], remove: [] };
+  const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const r = await fn();
+    perOp[name]!.push(performance.now() - t0);
+    return r;
+  };
   const through = async (i: number) => {
     const disk_name = `bench-${i}`;
-    await job({ OP_ID: 'OP_DISK_CREATE', disk_name, disk_template: 'ext', node_name: 'node2.example.org', disk: { size: SIZE_MIB, provider: 'loopvol' } });
-    const [act] = (await job({ OP_ID: 'OP_DISK_ACTIVATE', disk_name })) as [[string, string, string, string[]][]];
+    await timed('create', () => job({ OP_ID: 'OP_DISK_CREATE', disk_name, disk_template: 'ext', node_name: 'node2.example.org', disk: { size: SIZE_MIB, provider: 'loopvol' } }));
+    const [act] = (await timed('activate', () => job({ OP_ID: 'OP_DISK_ACTIVATE', disk_name }))) as [[string, string, string, string[]][]];
     if (!act?.[0]?.[2]?.startsWith('/dev/loop')) throw new Error(`activate gave ${JSON.stringify(act)}`);
-    await job({ OP_ID: 'OP_DISK_DEACTIVATE', disk_name });
-    await job({ OP_ID: 'OP_DISK_REMOVE', disk_name });
+    await timed('deactivate', () => job({ OP_ID: 'OP_DISK_DEACTIVATE', disk_name }));
+    await timed('remove', () => job({ OP_ID: 'OP_DISK_REMOVE', disk_name }));
+  };
+
+  // the node path alone: the master's RPC client → node2's daemon → the ext provider → scripts
+  const rpc = await cluster.rpc();
+  const node2 = cluster.rpcNodes()[1]!;
+  const call = async (proc: string, args: unknown[]) => {
+    const r = await rpc.callNode(proc, node2, args);
+    if (!r.success) throw new Error(`${proc}: ${r.error}`);
+    return r.payload;
+  };
+  const viaRpc = async (i: number) => {
+    const uuid = `rpc-${process.pid}-${i}`;
+    const disk = { uuid, dev_type: 'ext', logical_id: ['loopvol', `${uuid}.ext.disk0`], size: SIZE_MIB, params: { access: 'kernel' }, iv_name: 'disk/0' };
+    await call('blockdev_create', [disk, SIZE_MIB, null, false, '', false]);
+    await call('blockdev_assemble', [disk, null, false, 0]);
+    await call('blockdev_shutdown', [disk]);
+    await call('blockdev_remove', [disk]);
   };
 
   await direct(-1);
+  await viaRpc(-1);
   await through(-1); // warm: connections, compiled schemas
   const d = await timeRuns(ROUNDS, direct);
   const c = await timeRuns(ROUNDS, (i) => through(i));
+  const r = await timeRuns(ROUNDS, (i) => viaRpc(i));
+  rpc.close();
   report('4 ExtStorage scripts run directly', d);
-  report('create+attach+detach+remove through the cluster', c, '<= 1.3 x direct');
-  process.stdout.write(`ratio (median through / median direct): ${(median(c) / median(d)).toFixed(2)}\n`);
+  report('the same through the node RPC (blockdev_*)', r, '<= 1.3 x direct');
+  process.stdout.write(`ratio (median node RPC / median direct): ${(median(r) / median(d)).toFixed(2)}\n`);
+  report('create+attach+detach+remove as jobs', c);
+  for (const [name, xs] of Object.entries(perOp)) report(`  ${name} job`, xs.slice(1));
+  process.stdout.write(`ratio (median jobs / median direct): ${(median(c) / median(d)).toFixed(2)}\n`);
   client.close();
 } finally {
   await cluster.destroy();

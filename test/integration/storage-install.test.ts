@@ -59,6 +59,21 @@ test('a provider folder reaches every vm_capable node with its files and modes; 
     assert.equal(statSync(installed(i, 'loopy', 'lib/common.sh')).mode & 0o777, 0o640);
     assert.equal(readFileSync(installed(i, 'loopy', 'parameters.list'), 'utf8'), 'pool the pool to use\n');
   }
+  // then each node's diagnosis, as gnt-storage diagnose prints it (paths as on a node rooted at /)
+  const diag = r.stdout.slice(r.stdout.indexOf('Provider: '));
+  assert.equal(
+    diag,
+    [
+      'Provider: loopy',
+      '---',
+      ...[1, 2, 3].map((i) => `  Node: node${i}.example.org, status: valid (path: /srv/ganeti/extstorage/loopy) [parameters: pool]`),
+      '  --',
+      '  For nodegroup: default --> valid',
+      '  For nodegroup: other --> valid',
+      '',
+      '',
+    ].join('\n'),
+  );
   await run(['rm', join(src, 'loopy', 'lib', 'common.sh')]);
   await writeFile(join(src, 'loopy', 'create'), '#!/bin/sh\n# v2\nexit 0\n');
   assert.equal((await cli('gnt-storage', 'install', join(src, 'loopy'))).code, 0);
@@ -74,6 +89,8 @@ test('--node-group limits the copy to that group; non-vm_capable nodes get nothi
   assert.equal(r.code, 0, r.all);
   assert.deepEqual(r.stdout.split('\n').filter((l) => l.startsWith('Installed')), [`Installed grouped on node3.example.org in ${installed(2, 'grouped')}`]);
   assert.equal(existsSync(installed(0, 'grouped')), false);
+  // node1 (group default) lacks it, node2 is not vm_capable and is not asked
+  assert.match(r.stdout, /  Node: node3\.example\.org, status: valid .*\n  Node: node1\.example\.org, status: ExtStorage provider not found\n  --\n  For nodegroup: other --> valid\n  For nodegroup: default --> invalid\n/);
   const all = await cli('gnt-storage', 'install', '--name', 'renamed', join(src, 'grouped'));
   assert.equal(all.code, 0, all.all);
   assert.equal(existsSync(installed(1, 'renamed')), false, 'node2 is not vm_capable');
