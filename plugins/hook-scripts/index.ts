@@ -18,7 +18,7 @@ export default definePlugin({
       // the call table checked the argument types already
       handler: ([hpath, phase, env], ctx) => runHooks(ctx.paths.hooksDir, hpath as string, phase as HooksPhase, env as Record<string, string>, ctx),
     });
-    const phases = hookPhases(host.log);
+    const phases = hookPhases(host.log, host.paths.hooksDir);
     host.hooks.opcodeHooksPre.tapPromise(PLUGIN_NAME, phases.pre);
     host.hooks.opcodeHooksPost.tapPromise(PLUGIN_NAME, phases.post);
   },

@@ -59,7 +59,7 @@ describe('gnt-group against a real cluster', () => {
     failsWith(await group('add', '--alloc-policy', 'sometimes', 'db'), 'wrong_input', /field 'alloc_policy' must be equal to one of the allowed values: preferred, last_resort, unallocable/);
     failsWith(await group('add', '--node-parameters', 'spindles=2', 'db'), 'wrong_input', /GNT_PARAM_UNKNOWN: unknown parameter 'spindles' for node group ndparams/);
     failsWith(await group('add', '--node-parameters', 'spindle_count=many', 'db'), 'wrong_input', /parameter 'spindle_count' for node group ndparams must be integer/);
-    failsWith(await group('add', '-D', 'plain:stripes=2,colour=red', 'db'), 'wrong_input', /unknown parameter 'colour' for plain diskparams/);
+    failsWith(await group('add', '-D', 'plain:stripes=2,colour=red', 'db'), 'wrong_input', /unknown parameter 'colour' for storage 'plain' \(known: stripes\)/);
     assert.equal(await list(), before);
   });
 
