@@ -82,7 +82,10 @@ export class JobQueue {
       }
     }
     this.o.store.flush();
-    if (all.length) await this.o.store.allocate(0, Math.max(...all.map((j) => j.id)));
+    if (all.length) {
+      await this.o.store.allocate(0, Math.max(...all.map((j) => j.id)));
+      await this.o.store.syncSerial();
+    }
     this.#pump();
     return { jobs: all.length, requeued, lost };
   }
