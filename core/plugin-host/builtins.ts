@@ -9,6 +9,9 @@ export const BUILTIN_PLUGINS = Object.freeze([
   'hypervisors/fake',
   'storage/diskless',
   'storage/file',
+  'storage/sharedfile',
+  'storage/rbd',
+  'storage/gluster',
   'plugins/hook-scripts',
 ]);
 
