@@ -124,7 +124,9 @@ export const rbdStorage: StorageProvider = {
   async syncStatus(spec, ctx) {
     const img = rbdImage(spec);
     const dev = img.access === 'kernelspace' ? await mappedDevice(img, ctx) : null;
-    const access = dev ? await blockDevice(img, dev) : (await existingSize(img, ctx), undefined);
+    // Not mapped here: the status is still the image's, as long as it exists.
+    const access = dev ? await blockDevice(img, dev) : undefined;
+    if (!access) await existingSize(img, ctx);
     // Replication is Ceph's business: the device is as healthy as the cluster lets it be.
     return { dev_path: access?.devPath ?? null, major: access?.major ?? null, minor: access?.minor ?? null, sync_percent: null, estimated_time: null, is_degraded: false, ldisk_status: 1 };
   },

@@ -285,6 +285,21 @@ describe('rbd storage', { skip: skipReason ?? false }, () => {
     await assert.rejects(sp.exportCommand!(fx.spec(4), fx.ctx), hasCode('GNT_DISK_NOT_FOUND'));
   });
 
+  test('every argv the shim received is one the real rbd accepts: it fails only at the kernel step', async () => {
+    const seen = new Map((await fx.shim.calls()).map((argv) => [JSON.stringify(argv), argv]));
+    assert.deepEqual(new Set([...seen.values()].map((a) => a[0])), new Set(['map', 'showmapped', 'unmap']));
+    for (const argv of seen.values()) {
+      // The real rbd, not the shim: its parser rejects unknown options and extra arguments (exit 1).
+      const r = await fx.cluster.exec(['rbd', ...argv]);
+      const where = `rbd ${argv.join(' ')}: ${r.all}`;
+      assert.doesNotMatch(r.all, /unrecognised option|too many arguments|requires|usage:/, where);
+      if (argv[0] === 'showmapped') assert.deepEqual([r.exitCode, r.stdout.trim()], [0, '[]'], where);
+      // No krbd here; an image the suite removed since fails earlier, but after parsing too.
+      if (argv[0] === 'map') assert.match(r.all, /rbd: map failed: \(2\)|rbd: error opening image \S+: \(2\)/, where);
+      if (argv[0] === 'unmap') assert.match(r.all, /is not an rbd device/, where);
+    }
+  });
+
   test('bad logical ids and parameters are refused before any command runs', async () => {
     const base = fx.spec(4);
     const bad: DiskSpec[] = [

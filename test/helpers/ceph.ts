@@ -98,7 +98,7 @@ export async function startCeph(name = `gnt-ceph-${process.pid}`): Promise<CephC
     run(['nsenter', `--net=${nsPath}`, '--', ...argv], { ...options, env: { ...options.env, CEPH_CONF: conf } });
   const checked = async (argv: readonly string[]): Promise<RunResult> => {
     const r = await exec(argv, { timeoutMs: 60_000 });
-    if (!r.ok) throw new Error(`Ceph test cluster: ${r.command} failed: ${r.all}`);
+    if (!r.ok) throw new Error(`Ceph test cluster: ${r.command} failed (exit ${r.exitCode}, signal ${r.signal}, ${r.durationMs} ms): ${r.all}`);
     return r;
   };
 
@@ -128,15 +128,43 @@ export async function startCeph(name = `gnt-ceph-${process.pid}`): Promise<CephC
     const osdId = (await checked(['ceph', 'osd', 'create'])).stdout.trim();
     if (osdId !== '0') throw new Error(`Ceph test cluster: osd create gave id ${osdId}, not 0`);
     await checked(['ceph-osd', '-i', '0', '--mkfs']);
-    await daemon(['ceph-osd', '-f', '-i', '0'], 'osd-0.out');
+    // A pool made before the OSD is up and in can leave `rbd pool init` waiting for ever. And
+    // now and then (1 start in 4 here) the OSD's first command to the monitor carries a null
+    // fsid ("mon_cmd_maybe_osd_create fail: 'wrong fsid'") and the OSD never boots: it is then
+    // killed and started again; it has written nothing yet.
+    const osdUp = async () => {
+      const r = await exec(['ceph', 'osd', 'stat', '--format', 'json'], { timeoutMs: 10_000 });
+      const st = r.ok ? (JSON.parse(r.stdout) as { num_up_osds?: number; num_in_osds?: number }) : {};
+      return st.num_up_osds === 1 && st.num_in_osds === 1;
+    };
+    const osdLog = join(dir, 'osd.0.log');
+    const booted = async (): Promise<boolean> => {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        if (await osdUp()) return true;
+        if ((await readFile(osdLog, 'utf8').catch(() => '')).includes("'wrong fsid'")) return false;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('Ceph test cluster: osd.0 not up and in within 30 s');
+    };
+    for (let attempt = 1; ; attempt++) {
+      await writeFile(osdLog, '');
+      await daemon(['ceph-osd', '-f', '-i', '0'], 'osd-0.out');
+      if (await booted()) break;
+      await killPid(pids.pop()!, 0);
+      if (attempt === 5) throw new Error("Ceph test cluster: osd.0 failed to boot 5 times ('wrong fsid')");
+    }
     await checked(['ceph', 'osd', 'pool', 'create', 'rbd', '8']);
     await checked(['rbd', 'pool', 'init', 'rbd']);
     // The pool is usable once the OSD is up and in: an image create then returns at once.
     await until('a usable rbd pool', async () => (await exec(['rbd', 'ls', '-p', 'rbd'], { timeoutMs: 30_000 })).ok, 30_000);
-    for (const pid of pids) if (!alive(pid)) throw new Error(`Ceph test cluster: a daemon died: ${await readFile(join(dir, 'osd-0.out'), 'utf8').catch(() => '')}`);
+    for (const pid of pids) if (!alive(pid)) throw new Error('Ceph test cluster: a daemon died');
   } catch (e) {
+    // The daemons' own words, for a start that fails in CI.
+    const tail = async (f: string) => (await readFile(join(dir, f), 'utf8').catch(() => '')).split('\n').slice(-15).join('\n');
+    const logs = `\n--- osd.0.log:\n${await tail('osd.0.log')}\n--- mon.a.log:\n${await tail('mon.a.log')}`;
     await stop();
-    throw e;
+    throw Object.assign(e instanceof Error ? e : new Error(String(e)), { message: `${(e as Error).message ?? e}${logs}` });
   }
   return { netns: name, dir, conf, pool: 'rbd', exec, startMs: Date.now() - t0, stop };
 }

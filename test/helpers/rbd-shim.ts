@@ -60,8 +60,8 @@ while [ $# -gt 0 ]; do
     --format) format=$2; shift 2 ;;
     --format=*) format=\${1#*=}; shift ;;
     --pretty-format) shift ;;
-    -*) echo "rbd: unrecognised option '$1'" >&2; exit 22 ;;
-    *) [ -z "$image" ] || { echo "rbd: too many arguments" >&2; exit 22; }; image=$1; shift ;;
+    -*) echo "rbd: unrecognised option '$1'" >&2; exit 1 ;;
+    *) [ -z "$image" ] || { echo "rbd: too many arguments" >&2; exit 1; }; image=$1; shift ;;
   esac
 done
 case "$image" in /dev/*) ;; */*) pool=\${image%%/*}; image=\${image#*/} ;; esac
@@ -130,7 +130,8 @@ case "$sub" in
     while read -r n p i dev; do
       if [ "$image" = "$dev" ] || { [ "$image" = "$i" ] && [ "$p" = "$pool" ]; }; then release "$STATE/$n"; exit 0; fi
     done < <(rows)
-    case "$image" in /dev/*) echo "rbd: $image: not a mapped image or snapshot" >&2 ;; *) echo "rbd: $pool/$image: not a mapped image or snapshot" >&2 ;; esac
+    case "$image" in /dev/*) echo "rbd: '$image' is not an rbd device" >&2 ;; *) echo "rbd: $pool/$image: not a mapped image or snapshot" >&2 ;; esac
+    echo "rbd: unmap failed: (22) Invalid argument" >&2
     exit 22
     ;;
 esac
