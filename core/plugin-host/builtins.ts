@@ -13,6 +13,9 @@ export const BUILTIN_PLUGINS = Object.freeze([
   'storage/blockdev',
   'storage/drbd',
   'storage/ext',
+  'storage/sharedfile',
+  'storage/rbd',
+  'storage/gluster',
   'plugins/hook-scripts',
 ]);
 

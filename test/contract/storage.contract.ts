@@ -156,7 +156,8 @@ export function storageContract(
       if (!traits.adopts) test('creating a disk that exists is refused with a GanetiError', async () => {
         const disk = await newDisk(4);
         await assert.rejects(sp.create(disk, create, fx.ctx), isGanetiError);
-        assert.ok(await sp.attach(disk, fx.ctx), 'the existing disk is still there');
+        // assemble, not attach: a created disk need not be active (an rbd image is not mapped yet).
+        assert.ok(await sp.assemble(disk, assembleOpts, fx.ctx), 'the existing disk is still there');
       });
     } else {
       test('there is no device: attach finds none and assemble refuses', async () => {
