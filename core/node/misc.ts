@@ -129,10 +129,17 @@ export function miscHandlers(env: NodeEnv, o: MiscHandlerOptions = {}): Record<s
           const unitsOfType = env.host.storage.entries().flatMap((e) => e.provider.storageUnits ?? []).find((u) => u.type === type);
           if (!unitsOfType?.spaceInfo)
             throw new GanetiError('GNT_NODED_FAILED', { procedure: 'node_info', reason: `storage type '${type}' does not report space on this node` });
-          const p = Array.isArray(params) && params.length > 0 && params[0] && typeof params[0] === 'object' ? (params[0] as Params) : {};
+          // Ganeti sends lvm-vg's params as [exclusive_storage]; others send an object or nothing
+          const first = Array.isArray(params) ? params[0] : undefined;
+          const p: Params = typeof first === 'boolean' ? { exclusive_storage: first } : first && typeof first === 'object' ? (first as Params) : {};
           // a folder travels as a path under the root, as upload_file's paths do
           const local = FOLDER_STORAGE_TYPES.has(type) ? localizeVirtualPath(env.paths, key) : key;
-          return unitsOfType.spaceInfo({ type: type as StorageType, key: local, params: p }, pctx);
+          // A unit that cannot be measured (a volume group missing on this node) leaves its
+          // figures empty, as Ganeti's do; memory and CPU are still reported.
+          return unitsOfType.spaceInfo({ type: type as StorageType, key: local, params: p }, pctx).catch((e: unknown) => {
+            env.log.warn(`node_info: ${type} storage unit '${key}': ${describeError(e)}`);
+            return { type: type as StorageType, name: key, storage_free: null, storage_size: null };
+          });
         }),
       );
       // Linux's figures fill in what a hypervisor leaves out (or stand for an unknown one);

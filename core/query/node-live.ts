@@ -75,8 +75,8 @@ export function liveValuesOf(payload: unknown): Record<string, unknown> | null {
   const h = Array.isArray(hv) ? hv[0] : undefined;
   return {
     bootid: typeof bootId === 'string' && bootId !== '' ? bootId : NODATA,
-    dtotal: space ? space.storage_size : UNAVAIL,
-    dfree: space ? space.storage_free : UNAVAIL,
+    dtotal: typeof space?.storage_size === 'number' ? space.storage_size : UNAVAIL,
+    dfree: typeof space?.storage_free === 'number' ? space.storage_free : UNAVAIL,
     // spindles only exist with exclusive storage on LVM, which ganeti-ts does not report yet
     sptotal: UNAVAIL,
     spfree: UNAVAIL,

@@ -85,16 +85,17 @@ test('a node whose daemon is down shows ? (verbose: (nodata)); the others still 
   }
 });
 
-test('a node whose file storage folder is missing shows ? and its daemon keeps running', async () => {
+test('a node whose file storage folder is missing shows its disk figures unavailable, its memory, and its daemon keeps running', async () => {
   await rm(cluster.paths[1]!.fileStorageDir, { recursive: true });
   // a fresh daemon: its first node_info also reads the boot id
   await cluster.stopNoded(1);
   const pid = await cluster.startNoded(1);
   try {
-    const r = await gntNode('list', '--no-headers', '-o', 'name,dfree', 'node2.example.org', 'node1.example.org');
+    const r = await gntNode('list', '--no-headers', '-o', 'name,dfree,mtotal', 'node2.example.org', 'node1.example.org');
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /^node2\.example\.org\s+\?$/m);
-    assert.match(r.stdout, /^node1\.example\.org\s+\d+(\.\d)?[MGT]$/m);
+    assert.match(r.stdout, /^node2\.example\.org\s+-\s+\d+(\.\d)?[MGT]$/m);
+    assert.match(r.stdout, /^node1\.example\.org\s+\d+(\.\d)?[MGT]\s+\d+(\.\d)?[MGT]$/m);
+    assert.match(readFileSync(cluster.nodedLog(1), 'utf8'), /node_info: file storage unit '.*': /);
     assert.equal(cluster.nodedPid(1), pid);
     assert.ok(alive(pid), 'noded of node2 must survive a failing storage unit');
   } finally {

@@ -75,3 +75,16 @@ test('gnt-node modify-storage --allocatable no takes a PV out of allocation, as 
   assert.equal(attr[1], '-', `pv_attr ${attr}`);
   assert.equal((await cli('gnt-node', 'modify-storage', '--allocatable', 'yes', 'node1.example.org', 'lvm-pv', pv)).code, 0);
 });
+
+test('a volume group missing on a node leaves its disk figures unavailable; memory is still reported', { skip: missing ?? false }, async () => {
+  const live = await cli('gnt-node', 'list', '--no-headers', '--separator=|', '--units=m', '-o', 'name,dtotal,dfree,mtotal');
+  assert.match(live.stdout, /^node1\.example\.org\|\d+\|\d+\|\d+\n$/);
+  assert.equal((await cli('gnt-cluster', 'modify', '--vg-name', `${sb.vg}gone`)).code, 0);
+  try {
+    const r = await cli('gnt-node', 'list', '--no-headers', '--separator=|', '--units=m', '-o', 'name,dtotal,dfree,mtotal');
+    assert.equal(r.code, 0, r.all);
+    assert.match(r.stdout, /^node1\.example\.org\|-\|-\|\d+\n$/);
+  } finally {
+    assert.equal((await cli('gnt-cluster', 'modify', '--vg-name', sb.vg)).code, 0);
+  }
+});
