@@ -50,7 +50,7 @@ async function fixture(): Promise<StorageFixture> {
 
 if (unavailable) test('blockdev storage', (t) => t.skip(unavailable));
 else {
-  storageContract('blockdev', () => provider(), fixture, { hasDevice: true, adopts: true });
+  storageContract('blockdev', () => provider(), fixture, { hasDevice: true, adopts: true, grows: false, units: false });
 
   describe('blockdev storage', () => {
     const pool = new LoopPool();

@@ -80,7 +80,7 @@ async function fixture(): Promise<ExtFixture> {
 const loopsOf = async (file: string): Promise<string[]> =>
   (await runChecked(['losetup', '-j', file])).stdout.split('\n').map((l) => l.split(':')[0]!).filter(Boolean);
 
-storageContract('ext', ext, fixture, { hasDevice: true });
+storageContract('ext', ext, fixture, { hasDevice: true, grows: true, units: false });
 
 const hasCode = (code: string) => (e: unknown) => e instanceof GanetiError && e.code === code;
 const rejectsWith = async (p: Promise<unknown>, code: string, ...patterns: RegExp[]): Promise<string> => {

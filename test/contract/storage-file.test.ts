@@ -48,7 +48,7 @@ async function fixture(signal?: AbortSignal): Promise<StorageFixture & { root: s
   };
 }
 
-storageContract('file', file, () => fixture(), { hasDevice: true });
+storageContract('file', file, () => fixture(), { hasDevice: true, grows: true, units: true });
 
 const pathOf = (spec: DiskSpec): string => spec.logicalId[1] as string;
 const hasCode = (code: string) => (e: unknown) => e instanceof GanetiError && e.code === code;

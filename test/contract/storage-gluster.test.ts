@@ -89,7 +89,7 @@ async function fixture(): Promise<StorageFixture> {
 if (skipReason) {
   test('gluster storage', (t) => t.skip(skipReason));
 } else {
-  storageContract('gluster', gluster, fixture, { hasDevice: true });
+  storageContract('gluster', gluster, fixture, { hasDevice: true, grows: true, units: false });
 }
 
 const relOf = (spec: DiskSpec): string => spec.logicalId[1] as string;

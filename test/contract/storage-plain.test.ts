@@ -42,7 +42,7 @@ async function fixture(): Promise<StorageFixture> {
 }
 
 if (missing) test('plain storage (real LVM)', (t) => t.skip(missing));
-else storageContract('plain', plain, fixture, { hasDevice: true });
+else storageContract('plain', plain, fixture, { hasDevice: true, grows: true, units: true });
 
 const hasCode = (code: string, ...inMessage: (string | RegExp)[]) => (e: unknown) => {
   assert.ok(e instanceof GanetiError, String(e));

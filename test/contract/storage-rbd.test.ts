@@ -84,8 +84,8 @@ async function fixture(access: Access = 'kernelspace', userId = ''): Promise<Rbd
 if (skipReason) {
   test('rbd storage', (t) => t.skip(skipReason));
 } else {
-  storageContract('rbd', rbdProvider, () => fixture('kernelspace'), { hasDevice: true });
-  storageContract('rbd', rbdProvider, () => fixture('userspace'), { hasDevice: true });
+  storageContract('rbd', rbdProvider, () => fixture('kernelspace'), { hasDevice: true, grows: true, units: false });
+  storageContract('rbd', rbdProvider, () => fixture('userspace'), { hasDevice: true, grows: true, units: false });
 }
 
 const nameOf = (spec: DiskSpec): string => spec.logicalId[1] as string;

@@ -71,7 +71,7 @@ async function cluster(): Promise<Cluster> {
   };
 }
 
-storageContract('sharedfile', sharedfile, cluster, { hasDevice: true });
+storageContract('sharedfile', sharedfile, cluster, { hasDevice: true, grows: true, units: true });
 
 const pathOf = (spec: DiskSpec): string => spec.logicalId[1] as string;
 const hasCode = (code: string) => (e: unknown) => e instanceof GanetiError && e.code === code;

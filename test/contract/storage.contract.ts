@@ -26,6 +26,10 @@ export interface StorageTraits {
    * remove forgets it and its data stays, so the device is still found afterwards.
    */
   readonly adopts?: boolean;
+  /** The template can grow disks (the grow tests run only then). */
+  readonly grows: boolean;
+  /** The template reports storage units (the unit tests run only then). */
+  readonly units: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -168,9 +172,14 @@ export function storageContract(
       });
     }
 
-    if (traits.hasDevice) {
-      test('grow (when supported) adds the amount, not in a dry run, and never shrinks', async (t) => {
-        if (!sp.grow) return t.skip('the template cannot grow');
+    test(`declares what the suite expects of it: ${traits.grows ? 'grows' : 'does not grow'}, ${traits.units ? 'reports' : 'reports no'} storage units`, () => {
+      assert.equal(typeof sp.grow === 'function' && sp.supportsGrow, traits.grows);
+      assert.equal((sp.storageUnits ?? []).length > 0, traits.units);
+    });
+
+    if (traits.hasDevice && traits.grows) {
+      test('grow adds the amount, not in a dry run, and never shrinks', async () => {
+        assert.ok(sp.grow);
         const disk = await newDisk(4);
         await sp.assemble(disk, assembleOpts, fx.ctx);
         const before = (await sp.actualSize(disk, fx.ctx)).size;
@@ -184,27 +193,28 @@ export function storageContract(
       });
     }
 
-    test('storage units list their name and numeric sizes', async (t) => {
-      const units = sp.storageUnits ?? [];
-      if (units.length === 0) return t.skip('the template reports no storage units');
-      for (const unit of units) {
-        assert.ok(fx.unitKey, `the fixture must give a unit key for ${unit.type}`);
-        const key = fx.unitKey(unit.type);
-        const rows = await unit.list(key, null, ['name', 'size', 'used', 'free', 'allocatable'], fx.ctx);
-        assert.ok(rows.length >= 1, `${unit.type}: no unit listed`);
-        for (const row of rows) {
-          assert.equal(typeof row.name, 'string');
-          for (const f of ['size', 'used', 'free'] as const) assert.ok(Number.isFinite(row[f]) && row[f]! >= 0, `${unit.type} ${row.name} ${f}: ${row[f]}`);
-          assert.equal(typeof row.allocatable, 'boolean');
+    if (traits.units) {
+      test('storage units list their name and numeric sizes', async () => {
+        const units = sp.storageUnits ?? [];
+        for (const unit of units) {
+          assert.ok(fx.unitKey, `the fixture must give a unit key for ${unit.type}`);
+          const key = fx.unitKey(unit.type);
+          const rows = await unit.list(key, null, ['name', 'size', 'used', 'free', 'allocatable'], fx.ctx);
+          assert.ok(rows.length >= 1, `${unit.type}: no unit listed`);
+          for (const row of rows) {
+            assert.equal(typeof row.name, 'string');
+            for (const f of ['size', 'used', 'free'] as const) assert.ok(Number.isFinite(row[f]) && row[f]! >= 0, `${unit.type} ${row.name} ${f}: ${row[f]}`);
+            assert.equal(typeof row.allocatable, 'boolean');
+          }
+          assert.deepEqual(await unit.list(key, `${rows[0]!.name}-no-such-unit`, ['name'], fx.ctx), []);
+          if (unit.spaceInfo) {
+            const space = await unit.spaceInfo(key, fx.ctx);
+            assert.equal(space.type, unit.type);
+            assert.ok(Number.isFinite(space.storage_size) && Number.isFinite(space.storage_free));
+            assert.ok(space.storage_free <= space.storage_size);
+          }
         }
-        assert.deepEqual(await unit.list(key, `${rows[0]!.name}-no-such-unit`, ['name'], fx.ctx), []);
-        if (unit.spaceInfo) {
-          const space = await unit.spaceInfo(key, fx.ctx);
-          assert.equal(space.type, unit.type);
-          assert.ok(Number.isFinite(space.storage_size) && Number.isFinite(space.storage_free));
-          assert.ok(space.storage_free <= space.storage_size);
-        }
-      }
-    });
+      });
+    }
   });
 }
