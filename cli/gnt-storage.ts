@@ -8,6 +8,30 @@ import { addListFieldsCommand } from './common/list-fields-command.js';
 const program = createProgram('gnt-storage', 'storage administration: ExtStorage providers and detached disks');
 const disks = () => import('./commands/storage-disks.js');
 
+// Ganeti's diagnose and info: --priority only, as in Ganeti.
+const priority = () => new Option('--priority <priority>', 'job priority').choices(['low', 'normal', 'high']);
+
+program
+  .command('diagnose')
+  .description("show each ExtStorage provider's status on every vm_capable node, and the node groups it is valid for")
+  .addOption(priority())
+  .action(
+    luxiAction(async (opts: { priority?: string }) => {
+      await (await import('./commands/storage-diagnose.js')).diagnoseExtStorage(opts);
+    }),
+  );
+
+program
+  .command('info')
+  .description('show the node groups each ExtStorage provider is valid for, and its parameters')
+  .argument('[provider...]', 'providers to show (default: every provider)')
+  .addOption(priority())
+  .action(
+    luxiAction(async (names: string[], opts: { priority?: string }) => {
+      await (await import('./commands/storage-info.js')).showExtStorageInfo(names, opts);
+    }),
+  );
+
 addOpcodeOptions(
   program
     .command('disk-add')
@@ -63,29 +87,5 @@ program
   );
 
 addListFieldsCommand(program, 'disks', async (fields, opts) => (await disks()).diskListFields(fields, opts), 'disk-list-fields', 'disk-list');
-
-// Ganeti's diagnose and info: --priority only, as in Ganeti.
-const priority = () => new Option('--priority <priority>', 'job priority').choices(['low', 'normal', 'high']);
-
-program
-  .command('diagnose')
-  .description('Diagnose all ExtStorage providers')
-  .addOption(priority())
-  .action(
-    luxiAction(async (opts: { priority?: string }) => {
-      await (await import('./commands/storage-diagnose.js')).diagnoseExtStorage(opts);
-    }),
-  );
-
-program
-  .command('info')
-  .description('Show info about ExtStorage providers')
-  .argument('[provider...]', 'providers to show (default: every provider)')
-  .addOption(priority())
-  .action(
-    luxiAction(async (names: string[], opts: { priority?: string }) => {
-      await (await import('./commands/storage-info.js')).showExtStorageInfo(names, opts);
-    }),
-  );
 
 main(program);
