@@ -106,7 +106,7 @@ export interface HvDisk {
   readonly size: number;
   readonly mode: 'rw' | 'ro';
   /** Disk param `access`: use the block device, or the userspace URI. */
-  readonly access: 'kernel' | 'userspace';
+  readonly access: 'kernelspace' | 'userspace';
   /** Block device or file path on this node; null when only userspace access exists. */
   readonly dev_path: string | null;
   /** Userspace URI for this hypervisor (e.g. `rbd:pool/vol`), prefix already stripped. */

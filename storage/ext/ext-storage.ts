@@ -27,7 +27,7 @@ import { validateExtParams } from './validate-params.js';
 export const EXT_PARAMS: ParamsSchema = Object.freeze({
   type: 'object',
   properties: {
-    access: { enum: ['kernel', 'userspace'], default: 'kernel', description: 'how instances reach the disks: kernel (block device) or userspace (URI, e.g. for qemu)' },
+    access: { enum: ['kernelspace', 'userspace'], default: 'kernelspace', description: 'how instances reach the disks: kernelspace (block device) or userspace (URI, e.g. for qemu)' },
   },
 });
 

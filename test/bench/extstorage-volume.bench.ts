@@ -91,7 +91,7 @@ try {
   };
   const viaRpc = async (i: number) => {
     const uuid = `rpc-${process.pid}-${i}`;
-    const disk = { uuid, dev_type: 'ext', logical_id: ['loopvol', `${uuid}.ext.disk0`], size: SIZE_MIB, params: { access: 'kernel' }, iv_name: 'disk/0' };
+    const disk = { uuid, dev_type: 'ext', logical_id: ['loopvol', `${uuid}.ext.disk0`], size: SIZE_MIB, params: { access: 'kernelspace' }, iv_name: 'disk/0' };
     await call('blockdev_create', [disk, SIZE_MIB, null, false, '', false]);
     await call('blockdev_assemble', [disk, null, false, 0]);
     await call('blockdev_shutdown', [disk]);

@@ -84,7 +84,7 @@ describe('fake hypervisor', () => {
     const { ctx } = await node();
     const inst = testInstance('fake', {}, { nics: [testNic(0), testNic(1)], beparams: { ...testInstance('fake').beparams, vcpus: 2 } });
     const disk: HvDisk = {
-      uuid: 'd1', name: null, iv_name: 'disk/0', dev_type: 'file', size: 10, mode: 'rw', access: 'kernel', dev_path: '/srv/x/disk0', uri: null,
+      uuid: 'd1', name: null, iv_name: 'disk/0', dev_type: 'file', size: 10, mode: 'rw', access: 'kernelspace', dev_path: '/srv/x/disk0', uri: null,
     };
     const before = Date.now();
     await hv.start(inst, [disk], { paused: true, network: net() }, ctx);
@@ -215,7 +215,7 @@ describe('fake hypervisor', () => {
 
     test('a successful migration moves the instance and its state', async () => {
       const { src, dst, inst, srcNet, dstNet, m } = await setup();
-      const dstDisk: HvDisk = { uuid: 'd', name: null, iv_name: 'disk/0', dev_type: 'file', size: 1, mode: 'rw', access: 'kernel', dev_path: '/dst/disk', uri: null };
+      const dstDisk: HvDisk = { uuid: 'd', name: null, iv_name: 'disk/0', dev_type: 'file', size: 1, mode: 'rw', access: 'kernelspace', dev_path: '/dst/disk', uri: null };
 
       const info = await m.migrationInfo(inst, src);
       await m.acceptInstance(inst, info, [dstDisk], { network: dstNet }, dst);

@@ -161,7 +161,7 @@ describe('ext storage', () => {
     await mkdir(dump);
     process.env['GNT_EXT_TEST_INHERITED'] = 'from-the-daemon';
     try {
-      const spec = { ...fx.specFor('envdump', 10, { dump, 'foo-bar': 'x y', access: 'kernel' }), name: 'data-disk' };
+      const spec = { ...fx.specFor('envdump', 10, { dump, 'foo-bar': 'x y', access: 'kernelspace' }), name: 'data-disk' };
       const vol = spec.logicalId[1] as string;
       await sp.create(spec, createOpts, fx.ctx);
       assert.deepEqual(await sp.assemble(spec, assembleOpts, fx.ctx), { uris: [`KVM:rbd:pool/${vol}`, 'lxc:/dev/none'] });
@@ -174,7 +174,7 @@ describe('ext storage', () => {
       await sp.shutdown(spec, fx.ctx);
       await sp.remove(spec, fx.ctx);
 
-      const common = { VOL_NAME: vol, EXTP_DUMP: dump, 'EXTP_FOO-BAR': 'x y', EXTP_ACCESS: 'kernel' };
+      const common = { VOL_NAME: vol, EXTP_DUMP: dump, 'EXTP_FOO-BAR': 'x y', EXTP_ACCESS: 'kernelspace' };
       const ids = { VOL_CNAME: 'data-disk', VOL_UUID: spec.uuid };
       const expected: Record<string, Record<string, string>> = {
         create: { ...common, ...ids, VOL_SIZE: '10' },
@@ -250,7 +250,7 @@ describe('ext storage', () => {
     await sp.validateDiskParams!({ provider: 'loop', dir: '/x', access: 'userspace' }, fx.ctx);
     await sp.validateDiskParams!({ provider: 'envdump', 'foo-bar': '1' }, fx.ctx);
     // on blockdev_create the disk's logical id names the provider (params hold no `provider`)
-    await sp.validateDiskParams!({ dir: '/x', access: 'kernel' }, fx.ctx, fx.spec(4));
+    await sp.validateDiskParams!({ dir: '/x', access: 'kernelspace' }, fx.ctx, fx.spec(4));
     await rejectsWith(sp.validateDiskParams!({ dump: '/x' }, fx.ctx, fx.spec(4)), 'GNT_EXT_PARAM_UNKNOWN', /'loop' does not take parameter 'dump'/);
     await rejectsWith(sp.validateDiskParams!({ provider: 'loop', size2: '1' }, fx.ctx), 'GNT_EXT_PARAM_UNKNOWN',
       /^ExtStorage provider 'loop' does not take parameter 'size2' \(its parameters.list has: dir\)$/);
