@@ -5,11 +5,9 @@
  * is checked before use: relative and normalized, so that it cannot climb out of the volume.
  */
 import { isAbsolute, normalize } from 'node:path';
-import { GanetiError, type DiskSpec, type LogicalId } from '../../core/index.js';
+import { FILE_DRIVERS, GanetiError, type DiskSpec, type FileDriver, type LogicalId } from '../../core/index.js';
 
 export const TEMPLATE = 'gluster';
-export const FILE_DRIVERS = Object.freeze(['loop', 'blktap', 'blktap2'] as const);
-type FileDriver = (typeof FILE_DRIVERS)[number];
 
 export const invalidDisk = (disk: string, reason: string): GanetiError =>
   new GanetiError('GNT_DISK_SPEC_INVALID', { template: TEMPLATE, disk, reason });
