@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run, runChecked } from '../../core/exec/index.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
@@ -204,13 +204,25 @@ describe('gnt-storage', () => {
       await job({ OP_ID: 'OP_DISK_REMOVE', disk_name: 'es1' });
       assert.deepEqual(await readdir(vols), []);
       const logs = (await readdir(c.paths[1]!.extstorageLogDir)).map((f) => f.split('-loop-')[0]).sort();
-      // create opens the volume on its (primary) node, as Ganeti's BlockdevCreate; attach keeps no log
+      // activate opens the volume on its node (attach, then open); attach keeps no log
       assert.deepEqual(logs, ['create', 'detach', 'open', 'remove']);
       // a parameter the provider does not list is refused on the node, before any script runs
       await assert.rejects(job({ OP_ID: 'OP_DISK_CREATE', disk_name: 'es2', disk_template: 'ext', node_name: 'node2.example.org', disk: { size: 8, provider: 'loop', dir: vols, pool: 'x' } }),
         /blockdev_create' to node 'node2\.example\.org' has failed: ExtStorage provider 'loop' does not take parameter 'pool' \(its parameters\.list has: dir\)/);
       assert.deepEqual(await readdir(vols), [], 'no volume was made');
       assert.match((await gnt('gnt-storage', 'disk-list', '--no-headers', '-o', 'name')).stdout, /^$/, 'and no disk entered the config');
+      // a create script that fails: the job fails quoting the end of its log; nothing is recorded
+      const failing = await install(1, 'failing');
+      try {
+        const serial = (JSON.parse(await readFile(c.paths[0]!.configData, 'utf8')) as { serial_no: number }).serial_no;
+        await assert.rejects(job({ OP_ID: 'OP_DISK_CREATE', disk_name: 'es3', disk_template: 'ext', node_name: 'node2.example.org', disk: { size: 8, provider: 'failing' } }),
+          /create error 6\ncreate error 7[^]*create error 25/);
+        assert.equal((JSON.parse(await readFile(c.paths[0]!.configData, 'utf8')) as { serial_no: number }).serial_no, serial, 'no config write');
+        assert.match((await gnt('gnt-storage', 'disk-list', '--no-headers', '-o', 'name')).stdout, /^$/);
+        assert.ok((await readdir(c.paths[1]!.extstorageLogDir)).some((f) => f.startsWith('create-failing-')), 'the full log is on the node');
+      } finally {
+        await rm(failing, { recursive: true, force: true });
+      }
     } finally {
       client.close();
       for (const f of await readdir(vols).catch(() => [] as string[])) {
