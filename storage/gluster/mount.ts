@@ -5,7 +5,7 @@
  * context manager does) could pull files from under running instances. Something else
  * mounted there is refused rather than written into.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { GanetiError, describeError, type ProviderContext } from '../../core/index.js';
@@ -55,17 +55,25 @@ export async function currentMount(vol: GlusterVolume, ctx: ProviderContext): Pr
   return { mountPoint, ip };
 }
 
-/** Mounts the volume unless it is mounted; idempotent. */
+/** Whether the folder can be read (a dead FUSE mount cannot). */
+const usable = (dir: string): Promise<boolean> => readdir(dir).then(() => true, () => false);
+
+/** Mounts the volume unless it is mounted and usable; idempotent. */
 export async function ensureMounted(vol: GlusterVolume, ctx: ProviderContext): Promise<Mounted> {
   const mounted = await currentMount(vol, ctx);
-  if (mounted) return mounted;
+  if (mounted && (await usable(mounted.mountPoint))) return mounted;
+  // a FUSE mount whose client lost its volume answers ENOTCONN: take it down, mount again
+  if (mounted) await ctx.run(['umount', mounted.mountPoint]);
   const mountPoint = ctx.paths.glusterStorageDir;
   const ip = await serverIp(vol);
   await mkdir(mountPoint, { recursive: true, mode: 0o750 });
   const r = await ctx.run(['mount', '-t', 'glusterfs', '-o', `server-port=${vol.port}`, `${ip}:/${vol.volume}`, mountPoint]);
   if (r.aborted || r.timedOut) throw failed(vol, 'mount', r.aborted ? 'the mount was aborted' : 'the mount timed out');
   // mount.glusterfs may exit 0 without mounting (it checks the mount only loosely): look.
-  if (!(await currentMount(vol, ctx)))
+  // mount.glusterfs may also mount a volume it then cannot reach: the mount answers ENOTCONN
+  const ok = (await currentMount(vol, ctx)) !== null && (await usable(mountPoint));
+  if (!ok && (await currentMount(vol, ctx))) await ctx.run(['umount', mountPoint]);
+  if (!ok)
     throw failed(vol, 'mount', `${r.command} did not mount it (${r.all.trim().split('\n').slice(-5).join(' | ') || `exit code ${r.exitCode}`}); ` +
       `check that the volume exists, is started and that ${ip}:${vol.port} is reachable ('gluster volume info ${vol.volume}' on the server)`);
   ctx.log.info(`mounted gluster volume ${ip}:/${vol.volume} at ${mountPoint}`);
