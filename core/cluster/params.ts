@@ -118,7 +118,7 @@ export function checkNodeAddresses(what: string, primary: string, secondary: str
 }
 
 /** Defaults a provider declares in its schema (`default` keywords). */
-const schemaDefaults = (schema: ParamsSchema): Params =>
+export const schemaDefaults = (schema: ParamsSchema): Params =>
   Object.fromEntries(Object.entries(schema.properties).filter(([, s]) => 'default' in s).map(([k, s]) => [k, (s as { default: unknown }).default]));
 
 /**

@@ -9,6 +9,8 @@ import { NODE_QUERY_FIELDS, noLiveData, queryNodesLive } from '../query/node-fie
 import { fetchNodeLive, type NodeLiveSource } from '../query/node-live.js';
 import { GROUP_QUERY_FIELDS, queryGroups } from '../query/group-fields.js';
 import { DISK_QUERY_FIELDS, queryDisks } from '../query/disk-fields.js';
+import { PluginHost } from '../plugin-host/host.js';
+import { INSTANCE_QUERY_FIELDS, queryInstances } from '../query/instance-fields.js';
 import type { FieldTable } from '../query/fields.js';
 
 export interface MasterdParts {
@@ -18,6 +20,8 @@ export interface MasterdParts {
   readonly clusterInfo: () => Record<string, unknown>;
   /** How live node fields reach the node daemons (without it they show "no data"). */
   readonly nodeLive?: NodeLiveSource;
+  /** The plugins (hypervisor parameter defaults of instance fields). */
+  readonly host?: PluginHost;
 }
 
 const ids = (v: unknown) => v as number;
@@ -56,7 +60,7 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
     );
   };
   /** The resources Query and QueryFields answer, with their field tables. */
-  const tables: Readonly<Record<string, FieldTable<never>>> = { job: JOB_QUERY_FIELDS, node: NODE_QUERY_FIELDS, group: GROUP_QUERY_FIELDS, disk: DISK_QUERY_FIELDS };
+  const tables: Readonly<Record<string, FieldTable<never>>> = { job: JOB_QUERY_FIELDS, node: NODE_QUERY_FIELDS, group: GROUP_QUERY_FIELDS, disk: DISK_QUERY_FIELDS, instance: INSTANCE_QUERY_FIELDS };
   const queryResource = (what: unknown): string => {
     if (typeof what !== 'string' || !Object.hasOwn(tables, what)) throw new GanetiError('GNT_QUERY_RESOURCE', { resource: String(what), known: Object.keys(tables).join(', ') });
     return what;
@@ -97,6 +101,11 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
           return queryGroups(configData(), fields as string[], qfilter);
         case 'disk':
           return queryDisks(configData(), fields as string[], qfilter);
+        case 'instance': {
+          const live = m.nodeLive;
+          const host = m.host ?? live?.host ?? new PluginHost();
+          return queryInstances(configData(), host, fields as string[], qfilter, async () => (live ? live.rpc().catch(() => null) : null));
+        }
         default:
           return queryJobs(fields as string[], qfilter, await rows(requestedJobIds(qfilter), fields as string[]));
       }

@@ -89,6 +89,7 @@ export async function buildMasterd(o: MasterdOptions): Promise<Masterd> {
       return clusterInfo(config.data);
     },
     nodeLive: { rpc: getRpc, host: o.host, paths: o.paths },
+    host: o.host,
   });
   return {
     queue,

@@ -154,6 +154,28 @@ export const ERROR_CATALOG = Object.freeze({
   GNT_EXT_QUERY_UNKNOWN: def<{ names: S }>('ECODE_NOENT',
     (a) => `ExtStorage providers not found on any node: ${a.names}`),
 
+  // instances (core/instance, core/jobs/units/instance-*.ts, core/node/instance.ts)
+  GNT_INSTANCE_UNKNOWN: def<{ field: S; name: S }>('ECODE_NOENT',
+    (a) => `${a.field}: instance '${a.name}' not known`),
+  GNT_INSTANCE_EXISTS: def<{ name: S }>('ECODE_EXISTS',
+    (a) => `instance '${a.name}' is already in the cluster`),
+  GNT_INSTANCE_SPEC_INVALID: def<{ field: S; problem: S }>('ECODE_INVAL',
+    (a) => `${a.field}: ${a.problem}`),
+  GNT_INSTANCE_STATE: def<{ instance: S; problem: S }>('ECODE_STATE',
+    (a) => `instance '${a.instance}' ${a.problem}`),
+  GNT_INSTANCE_NODE: def<{ field: S; node: S; problem: S }>('ECODE_STATE',
+    (a) => `${a.field}: node ${a.node} ${a.problem}`),
+  GNT_INSTANCE_NO_MEMORY: def<{ node: S; instance: S; needed: S; free: S }>('ECODE_NORES',
+    (a) => `not enough memory on node ${a.node} for instance '${a.instance}': needed ${a.needed} MiB, available ${a.free} MiB`),
+  GNT_INSTANCE_FAILED: def<{ instance: S; action: S; node: S; reason: S }>('ECODE_FAULT',
+    (a) => `could not ${a.action} instance '${a.instance}' on node ${a.node}: ${a.reason}`),
+  GNT_INSTANCE_HV_UNSUPPORTED: def<{ hypervisor: S; action: S }>('ECODE_INVAL',
+    (a) => `hypervisor ${a.hypervisor} cannot ${a.action}`),
+  GNT_INSTANCE_MIGRATION_FAILED: def<{ instance: S; source: S; target: S; reason: S }>('ECODE_FAULT',
+    (a) => `migration of instance '${a.instance}' from ${a.source} to ${a.target} failed: ${a.reason}`),
+  GNT_INSTANCE_DISK_INDEX: def<{ instance: S; index: S; count: S }>('ECODE_INVAL',
+    (a) => `instance '${a.instance}' has no disk ${a.index} (it has ${a.count})`),
+
   // opcodes and jobs
   GNT_OPCODE_UNKNOWN: def<{ opcode: S; known: S }>('ECODE_INVAL',
     (a) => `unknown opcode '${a.opcode}' (known: ${a.known})`),

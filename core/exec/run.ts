@@ -194,13 +194,14 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   start = performance.now();
   try {
     subprocess = execa(program, args.slice(1), {
-      ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
-      stdout: 'pipe',
-      stderr: 'pipe',
+      ...(options.input !== undefined ? { input: options.input } : { stdin: options.interactive ? ('inherit' as const) : ('ignore' as const) }),
+      stdout: options.interactive ? 'inherit' : 'pipe',
+      stderr: options.interactive ? 'inherit' : 'pipe',
       buffer: false,
       reject: false,
       shell: false,
-      detached: true,
+      // an interactive child stays in the terminal's foreground process group
+      detached: !options.interactive,
       cleanup: false,
       extendEnv: false,
       env: childEnv(options),

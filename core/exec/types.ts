@@ -21,6 +21,8 @@ export interface RunOptions {
   maxBuffer?: number;
   /** Also append stdout and stderr, interleaved, to this file (per-action script logs). */
   logFile?: string;
+  /** The child shares this process's terminal (stdin, stdout, stderr; no output kept), e.g. a console. */
+  interactive?: boolean;
 }
 
 /** What a finished child did. The runner never throws for a failing command; see `check`. */

@@ -22,6 +22,14 @@ import { DiskRemoveUnit } from './units/disk-remove.js';
 import { DiskActivateUnit, DiskDeactivateUnit } from './units/disk-activate.js';
 import { ExtStorageInstallUnit } from './units/extstorage-install.js';
 import { ExtStorageDiagnoseUnit } from './units/ext-storage-diagnose.js';
+import { InstanceCreateUnit } from './units/instance-create.js';
+import { InstanceRemoveUnit } from './units/instance-remove.js';
+import { InstanceStartupUnit } from './units/instance-startup.js';
+import { InstanceShutdownUnit } from './units/instance-shutdown.js';
+import { InstanceRebootUnit } from './units/instance-reboot.js';
+import { InstanceQueryDataUnit } from './units/instance-query-data.js';
+import { InstanceConsoleUnit } from './units/instance-console.js';
+import { InstanceActivateDisksUnit, InstanceDeactivateDisksUnit } from './units/instance-disks.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -48,4 +56,13 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_DISK_DEACTIVATE: DiskDeactivateUnit,
   OP_EXT_STORAGE_INSTALL: ExtStorageInstallUnit,
   OP_EXT_STORAGE_DIAGNOSE: ExtStorageDiagnoseUnit,
+  OP_INSTANCE_CREATE: InstanceCreateUnit,
+  OP_INSTANCE_REMOVE: InstanceRemoveUnit,
+  OP_INSTANCE_STARTUP: InstanceStartupUnit,
+  OP_INSTANCE_SHUTDOWN: InstanceShutdownUnit,
+  OP_INSTANCE_REBOOT: InstanceRebootUnit,
+  OP_INSTANCE_QUERY_DATA: InstanceQueryDataUnit,
+  OP_INSTANCE_CONSOLE: InstanceConsoleUnit,
+  OP_INSTANCE_ACTIVATE_DISKS: InstanceActivateDisksUnit,
+  OP_INSTANCE_DEACTIVATE_DISKS: InstanceDeactivateDisksUnit,
 });

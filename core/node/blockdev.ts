@@ -13,55 +13,12 @@ import type { RpcHandler } from '../rpc/server.js';
 import { GanetiError, describeError } from '../errors/index.js';
 import { diskSpecOf, type WireDisk } from '../storage/disk-wire.js';
 import { providerContext, type NodeEnv } from './context.js';
+import { diskTrees } from './disk-tree.js';
 
 const noOptions = { children: [], exclusiveStorage: false } as const;
 
 export function blockdevHandlers(env: NodeEnv): Record<string, RpcHandler> {
-  const provider = (spec: DiskSpec): StorageProvider => env.host.storage.get(spec.dev_type);
-
-  /** Creates the tree (children first, each assembled for its parent); undoes this call's work on failure. */
-  async function createTree(spec: DiskSpec, excl: boolean, ctx: ProviderContext, made: DiskSpec[]): Promise<readonly unknown[]> {
-    const children: DeviceAccess[] = [];
-    for (const child of spec.children ?? []) {
-      await createTree(child, excl, ctx, made);
-      children.push(await provider(child).assemble(child, { children: [], primary: false }, ctx));
-    }
-    const id = await provider(spec).create(spec, { children, exclusiveStorage: excl }, ctx);
-    made.push({ ...spec, logicalId: id });
-    return id;
-  }
-
-  async function assembleTree(spec: DiskSpec, primary: boolean, ctx: ProviderContext): Promise<DeviceAccess> {
-    const children: DeviceAccess[] = [];
-    for (const child of spec.children ?? []) children.push(await assembleTree(child, primary, ctx));
-    return provider(spec).assemble(spec, { children, primary }, ctx);
-  }
-
-  async function shutdownTree(spec: DiskSpec, ctx: ProviderContext): Promise<void> {
-    await provider(spec).shutdown(spec, ctx);
-    for (const child of spec.children ?? []) await shutdownTree(child, ctx);
-  }
-
-  /** Removes parent then children; every level is tried, the first error is reported. */
-  async function removeTree(spec: DiskSpec, ctx: ProviderContext): Promise<void> {
-    let first: unknown;
-    await provider(spec).remove(spec, ctx).catch((e: unknown) => void (first ??= e));
-    for (const child of spec.children ?? []) await removeTree(child, ctx).catch((e: unknown) => void (first ??= e));
-    if (first !== undefined) throw first;
-  }
-
-  /** The tree's status: the device's own, with the children's worst local disk status folded in. */
-  async function statusTree(spec: DiskSpec, ctx: ProviderContext): Promise<BlockDevStatus> {
-    const own = await provider(spec).syncStatus(spec, ctx);
-    let ldisk: LdiskStatus = own.ldisk_status;
-    let degraded = own.is_degraded;
-    for (const child of spec.children ?? []) {
-      const c = await statusTree(child, ctx);
-      ldisk = Math.max(ldisk, c.ldisk_status) as LdiskStatus;
-      degraded ||= c.is_degraded;
-    }
-    return { ...own, ldisk_status: ldisk, is_degraded: degraded };
-  }
+  const { provider, createTree, assembleTree, shutdownTree, removeTree, statusTree } = diskTrees(env);
 
   const spec = (w: unknown): DiskSpec => diskSpecOf(w as WireDisk);
   const ctxOf = (signal: AbortSignal) => providerContext(env, signal);

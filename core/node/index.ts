@@ -11,6 +11,7 @@ import { blockdevHandlers } from './blockdev.js';
 import { extstorageInstallHandlers } from './extstorage-install.js';
 import { storageUnitHandlers } from './storage-units.js';
 import { extStorageHandlers } from './extstorage.js';
+import { instanceHandlers } from './instance.js';
 
 /** Node-side handlers of the RPC procedures core implements, by family. */
 export type BuiltinNodeHandlerOptions = MiscHandlerOptions & UploadHandlerOptions & MasterRoleOptions;
@@ -29,6 +30,7 @@ export function builtinNodeHandlers(env: NodeEnv, o: BuiltinNodeHandlerOptions =
     ...extstorageInstallHandlers(env),
     ...storageUnitHandlers(env),
     ...extStorageHandlers(env),
+    ...instanceHandlers(env),
   };
 }
 

@@ -2,6 +2,7 @@ import { GanetiError } from '../errors/index.js';
 import type { JsonSchema, RpcArgDef, RpcCallDef } from './calls.js';
 import { RpcCallTable } from './calls.js';
 import { BLOCKDEV_RPC_CALLS } from './blockdev-calls.js';
+import { INSTANCE_RPC_CALLS } from './instance-calls.js';
 
 /**
  * The procedures core declares (names, argument order and timeouts as in Ganeti's
@@ -189,6 +190,7 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
     result: 'the folder the provider was installed in', description: 'Installs an ExtStorage provider folder on the node',
   },
   ...BLOCKDEV_RPC_CALLS,
+  ...INSTANCE_RPC_CALLS,
 ] satisfies RpcCallDef[]);
 
 /** A fresh call table with the built-in procedures. */

@@ -3,6 +3,7 @@ export type { OpcodeSchema } from './common.js';
 import { NODE_OPCODE_SCHEMAS, type NodeOpCode } from './node.js';
 import { GROUP_OPCODE_SCHEMAS, type GroupOpCode } from './group.js';
 import { DISK_OPCODE_SCHEMAS, type DiskOpCode } from './disk.js';
+import { INSTANCE_OPCODE_SCHEMAS, type InstanceOpCode } from './instance.js';
 import { STORAGE_INSTALL_OPCODE_SCHEMAS, type OpExtStorageInstall } from './storage-install.js';
 import { NODE_STORAGE_OPCODE_SCHEMAS, type NodeStorageOpCode } from './node-storage.js';
 import { STORAGE_OPCODE_SCHEMAS, type OpExtStorageDiagnose } from './storage.js';
@@ -12,6 +13,7 @@ export type { OpNodeAdd, OpNodeRemove, OpNodeSetParams } from './node.js';
 export type { OpGroupAdd, OpGroupRemove, OpGroupRename, OpGroupSetParams, OpGroupAssignNodes } from './group.js';
 export type { OpClusterDestroy, OpClusterSetParams } from './cluster.js';
 export type { OpDiskCreate, OpDiskRemove, OpDiskActivate, OpDiskDeactivate } from './disk.js';
+export type * from './instance.js';
 export type { OpExtStorageInstall } from './storage-install.js';
 export type { OpNodeQueryStorage, OpNodeModifyStorage, OpRepairNodeStorage } from './node-storage.js';
 export type { OpExtStorageDiagnose } from './storage.js';
@@ -56,7 +58,7 @@ export interface OpClusterRedistConf extends OpCommon {
   readonly OP_ID: 'OP_CLUSTER_REDIST_CONF';
 }
 
-export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | NodeStorageOpCode | GroupOpCode | DiskOpCode | OpExtStorageInstall | OpExtStorageDiagnose;
+export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | NodeStorageOpCode | GroupOpCode | DiskOpCode | InstanceOpCode | OpExtStorageInstall | OpExtStorageDiagnose;
 export type OpId = OpCode['OP_ID'];
 export type OpOf<K extends OpId> = Extract<OpCode, { OP_ID: K }>;
 
@@ -90,6 +92,7 @@ export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.fre
   ...NODE_STORAGE_OPCODE_SCHEMAS,
   ...GROUP_OPCODE_SCHEMAS,
   ...DISK_OPCODE_SCHEMAS,
+  ...INSTANCE_OPCODE_SCHEMAS,
   ...STORAGE_INSTALL_OPCODE_SCHEMAS,
   ...STORAGE_OPCODE_SCHEMAS,
 });

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { GanetiError, describeError } from '../../errors/index.js';
+import type { Disk, Instance, ParamDict } from '../../config/index.js';
+import type { HvDisk } from '../../contracts/hypervisor.js';
+import { newLogicalId } from '../../storage/logical-id.js';
+import { checkHostName, mergeBeparams } from '../../cluster/params.js';
+import { filledHvParams } from '../../instance/params.js';
+import { LogicalUnit, type HookEnvValue, type HookNodes } from '../logical-unit.js';
+import type { OpInstanceCreate } from '../opcodes/definitions.js';
+import { configData } from './group-params.js';
+import { requireNode, rpcNode, type NodeView } from './node-common.js';
+import { payloadOf, wireDisk } from './disk-common.js';
+import { checkDiskSpecs, buildNics, usedMacs, type DiskRequest } from './instance-specs.js';
+import { findInstance, instanceHookEnv, startInstance } from './instance-common.js';
+import { checkFreeMemory } from './instance-memory.js';
+
+/** Hypervisors whose instances need a cluster-allocated port (Ganeti's HTS_REQ_PORT: console). */
+const NEEDS_PORT = new Set(['kvm', 'xen-hvm']);
+/** Ganeti's LAST_DRBD_PORT: the end of the cluster's port range. */
+const LAST_PORT = 14999;
+
+/**
+ * OP_INSTANCE_CREATE (gnt-instance add, create mode). Everything is checked before anything
+ * is made (names, nodes, template, hv/be parameters, memory when starting). Then the disks
+ * are created on the nodes, the instance enters the config (admin state up when it is to
+ * start), and it is started. A failure after the first disk exists undoes the work: disks
+ * removed on the nodes and, once added, the instance removed from the config, so a failed
+ * add leaves the cluster as it was.
+ */
+export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
+  override readonly requiresBgl = false;
+  override readonly hookPath = 'instance-add';
+  override readonly hookType = 'INSTANCE' as const;
+  #disks: DiskRequest[] = [];
+  #pnode!: NodeView;
+  #snode: NodeView | null = null;
+  #hypervisor = '';
+  #hvparams: ParamDict = {};
+  #beparams: ParamDict = {};
+  #added: Instance | null = null;
+
+  override checkArguments(): void {
+    const op = this.op;
+    checkHostName('OP_INSTANCE_CREATE', 'instance_name', op.instance_name);
+    this.ctx.host.storage.entry(op.disk_template); // GNT_PROVIDER_UNKNOWN lists the templates
+    this.#disks = checkDiskSpecs(this.ctx.host, op.disk_template, op.disks);
+    if (!op.os_type && !op.no_install) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'os_type', problem: 'an OS is needed (-o OS), or --no-install' });
+    if (!op.pnode && !op.iallocator) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'pnode', problem: 'give the primary node (-n NODE) or an iallocator (-I NAME)' });
+    this.#beparams = mergeBeparams('OP_INSTANCE_CREATE', {}, op.beparams);
+  }
+
+  override expandNames(): void {
+    this.neededLocks = { instance: [this.op.instance_name], node: 'ALL' };
+    this.shareLocks = { node: true };
+  }
+
+  override checkPrereq(): void {
+    const data = configData(this.ctx.config);
+    const op = this.op;
+    if (findInstance(data, op.instance_name)) throw new GanetiError('GNT_INSTANCE_EXISTS', { name: op.instance_name });
+    const enabled = data.cluster.enabled_disk_templates ?? [];
+    if (!enabled.includes(op.disk_template))
+      throw new GanetiError('GNT_DISK_TEMPLATE_DISABLED', { field: 'disk_template', template: op.disk_template, enabled: enabled.join(', ') });
+    if (op.iallocator && !op.pnode) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'iallocator', problem: 'iallocators are not supported yet; give the nodes with -n' });
+    this.#pnode = this.#usableNode(op.pnode!, 'pnode');
+    const mirrored = this.ctx.host.storage.get(op.disk_template).mirrored === 'internal';
+    if (mirrored && !op.snode) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'snode', problem: `the ${op.disk_template} template needs a secondary node (-n PNODE:SNODE)` });
+    if (!mirrored && op.snode) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'snode', problem: `the ${op.disk_template} template takes no secondary node` });
+    if (op.snode) {
+      this.#snode = this.#usableNode(op.snode, 'snode');
+      if (this.#snode.uuid === this.#pnode.uuid) throw new GanetiError('GNT_INSTANCE_NODE', { field: 'snode', node: this.#snode.name, problem: 'is the primary node too' });
+      if (mirrored) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'disk_template', problem: `${op.disk_template} instances are not supported yet` });
+    }
+    this.#hypervisor = op.hypervisor ?? data.cluster.enabled_hypervisors[0] ?? '';
+    if (!data.cluster.enabled_hypervisors.includes(this.#hypervisor))
+      throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'hypervisor', problem: `'${this.#hypervisor}' is not enabled (enabled: ${data.cluster.enabled_hypervisors.join(', ')})` });
+    // hv parameters: syntax by the provider's schema and its own rules, on the filled set
+    const provider = this.ctx.host.hypervisors.get(this.#hypervisor);
+    this.#hvparams = this.ctx.host.hypervisors.validateParams(this.#hypervisor, op.hvparams, { partial: true }) as ParamDict;
+    const filled = this.ctx.host.hypervisors.validateParams(this.#hypervisor, filledHvParams(this.ctx.host, data, { hypervisor: this.#hypervisor, os: op.os_type ?? '', hvparams: this.#hvparams, beparams: {} }), { partial: true });
+    provider.checkParamsSyntax?.(filled);
+    buildNics(data, op.nics, usedMacs(data), randomUUID); // the NIC specs, checked now
+  }
+
+  #usableNode(name: string, field: string): NodeView {
+    const n = requireNode(configData(this.ctx.config), name);
+    const problem = n.offline ? 'is offline' : n.drained ? 'is drained' : n.vm_capable === false ? 'is not vm_capable' : null;
+    if (problem) throw new GanetiError('GNT_INSTANCE_NODE', { field, node: n.name, problem });
+    return n;
+  }
+
+  override hooksEnv(): Record<string, HookEnvValue> {
+    const data = configData(this.ctx.config);
+    const inst = this.#added ? findInstance(data, this.#added.uuid) : undefined;
+    const base: Record<string, HookEnvValue> = inst
+      ? instanceHookEnv(this.ctx, data, inst)
+      : { OP_TARGET: this.op.instance_name, INSTANCE_NAME: this.op.instance_name, INSTANCE_PRIMARY: this.#pnode.name, INSTANCE_SECONDARIES: this.#snode?.name ?? '',
+          INSTANCE_OS_TYPE: this.op.os_type ?? '', INSTANCE_STATUS: this.op.start ? 'up' : 'down', INSTANCE_DISK_TEMPLATE: this.op.disk_template,
+          INSTANCE_HYPERVISOR: this.#hypervisor, INSTANCE_NIC_COUNT: this.op.nics.length, INSTANCE_DISK_COUNT: this.#disks.length };
+    return { ...base, ADD_MODE: 'create', SRC_NODE: null, SRC_PATH: null, SRC_IMAGES: '' };
+  }
+
+  override hooksNodes(): HookNodes {
+    const data = configData(this.ctx.config);
+    const nodes = [...new Set([data.cluster.master_node, this.#pnode.uuid, ...(this.#snode ? [this.#snode.uuid] : [])])];
+    return { pre: nodes, post: nodes };
+  }
+
+  async exec(): Promise<HvDisk[] | null> {
+    const op = this.op;
+    const data = configData(this.ctx.config);
+    if (op.start) await checkFreeMemory(this.ctx, data, this.#pnode, op.instance_name, this.#hypervisor, this.#beparams);
+    const uuid = randomUUID();
+    const disks = await this.#createDisks(uuid);
+    try {
+      const nics = buildNics(configData(this.ctx.config), op.nics, usedMacs(configData(this.ctx.config)), randomUUID);
+      await this.ctx.config!.update((txn) => {
+        if (findInstance(txn.data, op.instance_name)) throw new GanetiError('GNT_INSTANCE_EXISTS', { name: op.instance_name });
+        for (const d of disks) txn.add('disks', d);
+        const inst: Omit<Instance, 'serial_no' | 'ctime' | 'mtime'> = {
+          uuid, name: op.instance_name, primary_node: this.#pnode.uuid, os: op.os_type ?? '', hypervisor: this.#hypervisor,
+          hvparams: this.#hvparams, beparams: op.beparams as ParamDict, osparams: op.osparams as ParamDict, osparams_private: {},
+          admin_state: op.start ? 'up' : 'down', admin_state_source: 'admin', nics, disks: disks.map((d) => d.uuid), disks_active: op.start,
+          tags: [...op.tags],
+        };
+        if (NEEDS_PORT.has(this.#hypervisor)) inst.network_port = allocatePort(txn.cluster());
+        this.#added = txn.add('instances', inst);
+      });
+    } catch (e) {
+      await this.#removeDisks(disks);
+      throw e;
+    }
+    if (!op.start) return null;
+    this.ctx.feedback(`* starting instance...`);
+    try {
+      return await startInstance(this.ctx, findInstance(configData(this.ctx.config), uuid)!);
+    } catch (e) {
+      this.ctx.feedback(` - WARNING: the start failed (${describeError(e)}); removing the instance`);
+      await this.#removeDisks(disks);
+      await this.ctx.config!.update((txn) => {
+        for (const d of disks) if (txn.get('disks', d.uuid)) txn.remove('disks', d.uuid);
+        if (txn.get('instances', uuid)) txn.remove('instances', uuid);
+      });
+      this.#added = null;
+      throw e;
+    }
+  }
+
+  /** Creates the disks on the primary (opened there, tagged with the instance name); undoes them all on a failure. */
+  async #createDisks(instUuid: string): Promise<Disk[]> {
+    const data = configData(this.ctx.config);
+    const made: Disk[] = [];
+    const rpc = await this.ctx.rpc();
+    const excl = Boolean(this.#pnode.ndparams?.['exclusive_storage'] ?? data.cluster.ndparams?.['exclusive_storage']);
+    try {
+      for (const [index, r] of this.#disks.entries()) {
+        const uuid = randomUUID();
+        const now = Date.now() / 1000;
+        const disk: Disk = {
+          uuid, name: r.name, dev_type: this.op.disk_template, nodes: [this.#pnode.uuid], iv_name: `disk/${index}`, size: r.size, mode: r.mode,
+          logical_id: [...newLogicalId({ template: this.op.disk_template, uuid, index, ...(r.vg ? { vg: r.vg } : {}), ...(r.provider ? { provider: r.provider } : {}), ...(r.adopt ? { adopt: r.adopt } : {}) }, data.cluster)] as Disk["logical_id"],
+          params: r.params as ParamDict, serial_no: 1, ctime: now, mtime: now, ...(r.spindles !== undefined ? { spindles: r.spindles } : {}),
+        };
+        this.ctx.feedback(`* creating disk ${index} (${this.op.disk_template}, ${r.size} MiB) on node ${this.#pnode.name}`);
+        const w = wireDisk(this.ctx, data, disk, this.#pnode);
+        const id = payloadOf(await rpc.callNode<unknown[]>('blockdev_create', rpcNode(this.#pnode), [w, r.size, null, true, `originstname+${this.op.instance_name}`, excl], { signal: this.ctx.signal }), 'create', disk);
+        made.push({ ...disk, logical_id: id as Disk['logical_id'] });
+      }
+      void instUuid;
+      return made;
+    } catch (e) {
+      await this.#removeDisks(made);
+      throw e;
+    }
+  }
+
+  async #removeDisks(disks: readonly Disk[]): Promise<void> {
+    if (disks.length === 0) return;
+    const data = configData(this.ctx.config);
+    const rpc = await this.ctx.rpc();
+    for (const d of [...disks].reverse()) {
+      const w = wireDisk(this.ctx, data, d, this.#pnode);
+      await rpc.callNode('blockdev_shutdown', rpcNode(this.#pnode), [w]).catch(() => undefined);
+      const r = await rpc.callNode('blockdev_remove', rpcNode(this.#pnode), [w]).catch((e: unknown) => ({ success: false, error: describeError(e) }));
+      if (!r?.success) this.ctx.feedback(` - WARNING: could not remove disk ${d.iv_name} on ${this.#pnode.name}: ${(r as { error?: string })?.error ?? 'no answer'}`);
+    }
+  }
+}
+
+/** A port from the cluster's pool, else the next after the highest used (Ganeti's AllocatePort). */
+function allocatePort(c: { tcpudp_port_pool: number[]; highest_used_port: number }): number {
+  const pooled = c.tcpudp_port_pool.shift();
+  if (pooled !== undefined) return pooled;
+  const port = Math.max(c.highest_used_port, 11000) + 1;
+  if (port > LAST_PORT) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'network_port', problem: `the cluster's port range is used up (last ${LAST_PORT})` });
+  c.highest_used_port = port;
+  return port;
+}

@@ -1,0 +1,50 @@
+import { describeError } from '../../errors/index.js';
+import type { HookEnvValue, HookNodes } from '../logical-unit.js';
+import type { OpInstanceRemove } from '../opcodes/definitions.js';
+import { InstanceUnit, instanceDisks, requireNode, rpcNode, shutdownInstance, wireDisks } from './instance-common.js';
+
+/**
+ * OP_INSTANCE_REMOVE: stops the instance, removes its disks on their nodes, then drops it
+ * from the config. With `ignore_failures` a node that cannot stop it or remove a disk only
+ * gives a warning (Ganeti's --ignore-failures); otherwise the first failure stops the
+ * removal with the config unchanged.
+ */
+export class InstanceRemoveUnit extends InstanceUnit<OpInstanceRemove> {
+  override readonly hookPath = 'instance-remove';
+
+  protected override extraHooksEnv(): Record<string, HookEnvValue> {
+    return { SHUTDOWN_TIMEOUT: this.op.shutdown_timeout };
+  }
+
+  override hooksNodes(): HookNodes {
+    const all = super.hooksNodes();
+    return { pre: [this.data.cluster.master_node], post: all.post };
+  }
+
+  async exec(): Promise<null> {
+    const inst = this.inst;
+    const warnOr = (what: string, e: unknown) => {
+      if (!this.op.ignore_failures) throw e;
+      this.ctx.feedback(` - WARNING: ${what}: ${describeError(e)}`);
+    };
+    this.ctx.feedback(`* shutting down instance ${inst.name} on node ${this.data.nodes[inst.primary_node]?.name ?? inst.primary_node}`);
+    await shutdownInstance(this.ctx, inst, this.op.shutdown_timeout).catch((e: unknown) => warnOr('could not shut the instance down', e));
+    const data = this.data;
+    const rpc = await this.ctx.rpc();
+    const nodes = [...new Set(instanceDisks(data, inst).flatMap((d) => d.nodes))];
+    this.ctx.feedback(`* removing ${inst.disks.length} disk(s)`);
+    for (const nu of nodes) {
+      const node = requireNode(data, nu, nu);
+      for (const w of wireDisks(this.ctx, data, inst, node)) {
+        await rpc.callNode('blockdev_shutdown', rpcNode(node), [w], { signal: this.ctx.signal }).catch(() => undefined);
+        const r = await rpc.callNode('blockdev_remove', rpcNode(node), [w], { signal: this.ctx.signal });
+        if (!r?.success) warnOr(`could not remove ${w.iv_name} on ${node.name}`, new Error(r?.error ?? 'no answer'));
+      }
+    }
+    await this.ctx.config!.update((txn) => {
+      for (const d of inst.disks) if (txn.get('disks', d)) txn.remove('disks', d);
+      txn.remove('instances', inst.uuid);
+    });
+    return null;
+  }
+}
