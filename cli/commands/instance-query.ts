@@ -1,4 +1,3 @@
-import { run } from '../../core/exec/index.js';
 import type { InstanceConsole } from '../../core/contracts/hypervisor.js';
 import { submitAndWait, pyStr, type OpcodeOptions } from '../common/luxi.js';
 import { CliExit } from '../common/program.js';
@@ -114,6 +113,8 @@ export async function console(name: string, o: OpcodeOptions & { showCmd?: boole
         process.stdout.write(`${argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')}\n`);
         return;
       }
+      // core/exec (execa) is loaded only here: list and info start faster without it
+      const { run } = await import('../../core/exec/index.js');
       const r = await run(argv, { interactive: true, inheritEnv: 'all' });
       if (r.exitCode !== 0) throw new CliExit(r.exitCode ?? EXIT.FAILURE);
     }
