@@ -60,9 +60,11 @@ Try, in another terminal:
   node dist/cli/gnt-cluster.js verify
   node dist/cli/gnt-cluster.js command uptime
   node dist/cli/gnt-node.js list
+  node dist/cli/gnt-instance.js add -t file --disk 0:size=64M -n ${node.name} -o noop web1
+  node dist/cli/gnt-instance.js list
   node dist/cli/gnt-debug.js delay 1
   node dist/cli/gnt-job.js list
-(or \`npm link\` once, then gnt-cluster, gnt-node, gnt-debug, gnt-job)
+(or \`npm link\` once, then gnt-cluster, gnt-node, gnt-instance, gnt-debug, gnt-job)
 `);
 
 if (detach || started.length === 0) {
