@@ -1,6 +1,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../../core/exec/index.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
@@ -157,5 +159,60 @@ describe('gnt-instance add, list, info, shutdown, startup, reboot, remove (fake 
     assert.deepEqual(runningOn(0), []);
     assert.equal((await inst('list', '--no-headers', '-o', 'status,nic.count', 'db1.example.org')).stdout.trim().split(/ +/).join(' '), 'ADMIN_down 2');
     assert.equal((await inst('remove', '-f', 'db1.example.org')).code, 0);
+  });
+});
+
+describe('instance hooks and user shutdown', () => {
+  test('instance-add and instance-stop hooks get Ganeti\'s instance environment on the master and the primary', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'gnt-inst-hooks-'));
+    const made: string[] = [];
+    try {
+      for (const [node, dir] of [[0, 'instance-add-post.d'], [1, 'instance-add-post.d'], [1, 'instance-stop-pre.d']] as const) {
+        const d = join(cluster.paths[node]!.hooksDir, dir);
+        await mkdir(d, { recursive: true });
+        const f = join(d, 'record');
+        await writeFile(f, `#!/bin/sh\ntr '\\0' '\\n' < /proc/$$/environ | sort > ${out}/${node}-${dir}\n`);
+        await chmod(f, 0o755);
+        made.push(f);
+      }
+      const add = await inst('add', '-t', 'file', '--disk', '0:size=4M,name=root', '--net', '0:mac=aa:00:00:00:aa:01,ip=192.0.2.10', '-n', 'node2.example.org', '-o', 'noop', '-B', 'maxmem=96,minmem=64', 'hooked.example.org');
+      assert.equal(add.code, 0, add.all);
+      assert.equal((await inst('shutdown', '--timeout', '7', 'hooked.example.org')).code, 0);
+      const env = async (tag: string) => Object.fromEntries((await readFile(join(out, tag), 'utf8')).split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+      const master = await env('0-instance-add-post.d');
+      const primary = await env('1-instance-add-post.d');
+      for (const e of [master, primary]) {
+        assert.equal(e['GANETI_HOOKS_PATH'], 'instance-add');
+        assert.equal(e['GANETI_OBJECT_TYPE'], 'INSTANCE');
+        assert.equal(e['GANETI_INSTANCE_NAME'], 'hooked.example.org');
+        assert.equal(e['GANETI_POST_INSTANCE_PRIMARY'], 'node2.example.org');
+        assert.equal(e['GANETI_POST_INSTANCE_DISK_TEMPLATE'], 'file');
+        assert.equal(e['GANETI_POST_INSTANCE_NIC0_MAC'], 'aa:00:00:00:aa:01');
+        assert.equal(e['GANETI_POST_INSTANCE_NIC0_IP'], '192.0.2.10');
+        assert.equal(e['GANETI_POST_INSTANCE_NIC0_MODE'], 'bridged');
+        assert.equal(e['GANETI_POST_INSTANCE_DISK0_SIZE'], '4');
+        assert.equal(e['GANETI_POST_INSTANCE_DISK0_NAME'], 'root');
+        assert.equal(e['GANETI_POST_INSTANCE_MAXMEM'], '96');
+        assert.equal(e['GANETI_POST_INSTANCE_BE_minmem'], '64');
+        assert.equal(e['GANETI_ADD_MODE'], 'create');
+      }
+      const stop = await env('1-instance-stop-pre.d');
+      assert.equal(stop['GANETI_TIMEOUT'], '7');
+      assert.equal(stop['GANETI_INSTANCE_STATUS'], 'up', 'pre hooks see the state before the change');
+    } finally {
+      for (const f of made) await rm(f, { force: true });
+      await rm(out, { recursive: true, force: true });
+      await inst('remove', '-f', 'hooked.example.org');
+    }
+  });
+
+  test('a guest that powered itself off is USER_down', async () => {
+    assert.equal((await inst('add', '-t', 'diskless', '--no-nics', '-n', 'node1.example.org', '-o', 'noop', 'selfoff.example.org')).code, 0);
+    const file = join(cluster.paths[0]!.runDir, 'fake-hv', 'selfoff.example.org.json');
+    const state = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...state, state: 'shutdown' }));
+    assert.equal((await inst('list', '--no-headers', '-o', 'status', 'selfoff.example.org')).stdout.trim(), 'USER_down');
+    assert.equal((await inst('remove', '-f', 'selfoff.example.org')).code, 0);
+    assert.equal(existsSync(file), false);
   });
 });

@@ -119,7 +119,7 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
         for (const d of disks) txn.add('disks', d);
         const inst: Omit<Instance, 'serial_no' | 'ctime' | 'mtime'> = {
           uuid, name: op.instance_name, primary_node: this.#pnode.uuid, os: op.os_type ?? '', hypervisor: this.#hypervisor,
-          hvparams: this.#hvparams, beparams: op.beparams as ParamDict, osparams: op.osparams as ParamDict, osparams_private: {},
+          hvparams: this.#hvparams, beparams: this.#beparams, osparams: op.osparams as ParamDict, osparams_private: {},
           admin_state: op.start ? 'up' : 'down', admin_state_source: 'admin', nics, disks: disks.map((d) => d.uuid), disks_active: op.start,
           tags: [...op.tags],
         };

@@ -13,6 +13,8 @@ import { filledBeParams } from '../../instance/params.js';
  */
 export class InstanceStartupUnit extends InstanceUnit<OpInstanceStartup> {
   override readonly hookPath = 'instance-start';
+  #hvparams: Record<string, unknown> = {};
+  #beparams: Record<string, unknown> = {};
 
   protected override extraHooksEnv(): Record<string, HookEnvValue> {
     return { FORCE: this.op.force };
@@ -23,8 +25,9 @@ export class InstanceStartupUnit extends InstanceUnit<OpInstanceStartup> {
     if (this.inst.admin_state === 'offline') throw new GanetiError('GNT_INSTANCE_STATE', { instance: this.inst.name, problem: 'is marked offline; bring it online first (gnt-instance modify --online)' });
     const pnode = requireNode(this.data, this.inst.primary_node, this.inst.primary_node);
     if (pnode.offline) throw new GanetiError('GNT_INSTANCE_NODE', { field: 'primary node', node: pnode.name, problem: 'is offline' });
-    this.ctx.host.hypervisors.validateParams(this.inst.hypervisor, this.op.hvparams, { partial: true });
-    mergeBeparams('OP_INSTANCE_STARTUP', {}, this.op.beparams);
+    // checked (and typed) here; they apply to this start only
+    this.#hvparams = this.ctx.host.hypervisors.validateParams(this.inst.hypervisor, this.op.hvparams, { partial: true });
+    this.#beparams = mergeBeparams('OP_INSTANCE_STARTUP', {}, this.op.beparams);
   }
 
   async exec(): Promise<null> {
@@ -35,8 +38,8 @@ export class InstanceStartupUnit extends InstanceUnit<OpInstanceStartup> {
       return null;
     }
     const pnode = requireNode(this.data, inst.primary_node, inst.primary_node);
-    await checkFreeMemory(this.ctx, this.data, pnode, inst.name, inst.hypervisor, { ...filledBeParams(this.data, inst), ...this.op.beparams }, 'minmem');
-    await startInstance(this.ctx, this.fresh(), { paused: this.op.startup_paused, hvparams: this.op.hvparams, beparams: this.op.beparams });
+    await checkFreeMemory(this.ctx, this.data, pnode, inst.name, inst.hypervisor, { ...filledBeParams(this.data, inst), ...this.#beparams }, 'minmem');
+    await startInstance(this.ctx, this.fresh(), { paused: this.op.startup_paused, hvparams: this.#hvparams, beparams: this.#beparams });
     await this.ctx.config!.update((txn) => {
       txn.edit('instances', inst.uuid).disks_active = true;
     });
