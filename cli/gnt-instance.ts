@@ -135,4 +135,18 @@ addOpcodeOptions(
     .option('-f, --force', 'even if the primary node does not answer'),
 ).action(luxiAction(async (name: string, opts) => (await power()).deactivateDisks(name, opts)));
 
+addOpcodeOptions(
+  program
+    .command('replace-disks')
+    .description("replace a drbd instance's volumes on the primary (-p) or the secondary (-s), or move its mirror to a new secondary (-n)")
+    .argument('<instance>', 'instance name')
+    .option('-p, --on-primary', 'new volumes on the primary node (resynced from the secondary)')
+    .option('-s, --on-secondary', 'new volumes on the secondary node (resynced from the primary)')
+    .option('-a, --auto', 'replace on the side whose disks are faulty')
+    .option('-n, --new-secondary <node>', 'move the secondary to this node')
+    .option('-I, --iallocator <name>', 'choose the new secondary with this allocator')
+    .option('--disks <idx,...>', 'only these disks (default: all)')
+    .option('--early-release', 'release locks early (accepted for compatibility)'),
+).action(luxiAction(async (name: string, opts) => (await power()).replaceDisks(name, opts)));
+
 main(program);

@@ -1,3 +1,4 @@
+import { GanetiError } from '../../core/errors/index.js';
 import { submitAndWait, type OpcodeOptions } from '../common/luxi.js';
 import { askUser } from '../common/confirm.js';
 import { CliExit } from '../common/program.js';
@@ -80,4 +81,27 @@ export async function activateDisks(name: string, o: OpcodeOptions & { ignoreSiz
 
 export async function deactivateDisks(name: string, o: OpcodeOptions & { force?: boolean }): Promise<void> {
   await each([name], 'deactivate-disks', (instance_name) => ({ OP_ID: 'OP_INSTANCE_DEACTIVATE_DISKS', instance_name, force: Boolean(o.force) }), o);
+}
+
+export interface ReplaceDisksOptions extends OpcodeOptions {
+  onPrimary?: boolean;
+  onSecondary?: boolean;
+  auto?: boolean;
+  newSecondary?: string;
+  iallocator?: string;
+  disks?: string;
+  earlyRelease?: boolean;
+}
+
+/** Ganeti's replace-disks: exactly one of -p, -s, -a, -n NODE / -I NAME. */
+export async function replaceDisks(name: string, o: ReplaceDisksOptions): Promise<void> {
+  const modes = [o.onPrimary && 'replace_on_primary', o.onSecondary && 'replace_on_secondary', o.auto && 'replace_auto', (o.newSecondary || o.iallocator) && 'replace_new_secondary'].filter(Boolean) as string[];
+  if (modes.length !== 1) throw new GanetiError('GNT_CLI_INVALID_ARGUMENT', { reason: 'give exactly one of -p (primary), -s (secondary), -a (auto), -n NODE or -I ALLOCATOR' });
+  const disks = o.disks ? o.disks.split(',').map((d) => {
+    if (!/^\d+$/.test(d)) throw new GanetiError('GNT_CLI_INVALID_ARGUMENT', { reason: `--disks: '${d}' is not a disk index` });
+    return Number(d);
+  }) : [];
+  await each([name], 'replace-disks', (instance_name) => ({
+    OP_ID: 'OP_INSTANCE_REPLACE_DISKS', instance_name, mode: modes[0]!, disks, remote_node: o.newSecondary ?? null, iallocator: o.iallocator ?? null, early_release: Boolean(o.earlyRelease),
+  }), o);
 }

@@ -30,6 +30,7 @@ import { InstanceRebootUnit } from './units/instance-reboot.js';
 import { InstanceQueryDataUnit } from './units/instance-query-data.js';
 import { InstanceConsoleUnit } from './units/instance-console.js';
 import { InstanceActivateDisksUnit, InstanceDeactivateDisksUnit } from './units/instance-disks.js';
+import { InstanceReplaceDisksUnit } from './units/instance-replace-disks.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -65,4 +66,5 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_INSTANCE_CONSOLE: InstanceConsoleUnit,
   OP_INSTANCE_ACTIVATE_DISKS: InstanceActivateDisksUnit,
   OP_INSTANCE_DEACTIVATE_DISKS: InstanceDeactivateDisksUnit,
+  OP_INSTANCE_REPLACE_DISKS: InstanceReplaceDisksUnit,
 });

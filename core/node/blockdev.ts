@@ -36,10 +36,10 @@ export function blockdevHandlers(env: NodeEnv): Record<string, RpcHandler> {
         const created = { ...s, logicalId: id };
         // as Ganeti's BlockdevCreate: on the primary the new device is assembled and opened,
         // and the metadata (`originstname+<instance>`) is stored with it
-        if (onPrimary) {
-          await assembleTree(created, true, ctx);
-          await provider(created).open?.(created, true, ctx);
-        }
+        // (Ganeti's AssembleOnSecondary: a network mirror is brought up on the secondary as
+        // well, so that the primary finds its peer when it opens the new pair)
+        if (onPrimary || provider(created).mirrored === 'internal') await assembleTree(created, Boolean(onPrimary), ctx);
+        if (onPrimary) await provider(created).open?.(created, true, ctx);
         if (info) await provider(created).setInfo?.(created, info, ctx);
         return id;
       } catch (e) {
@@ -164,7 +164,54 @@ export function blockdevHandlers(env: NodeEnv): Record<string, RpcHandler> {
       if (!p.snapshot) throw unsupported(s, 'snapshot');
       return p.snapshot(s, { name: name ?? `${String(s.logicalId[1] ?? s.uuid)}.snap`, size: size ?? s.size }, ctxOf(req.signal));
     },
+
+    async blockdev_addchildren(args, req) {
+      const ctx = ctxOf(req.signal);
+      const s = spec(args[0]);
+      const children = [];
+      for (const c of args[1] as WireDisk[]) children.push(await assembleTree(spec(c), false, ctx));
+      await mirrorOf(s).addChildren(s, children, ctx);
+      return null;
+    },
+
+    async blockdev_removechildren(args, req) {
+      const s = spec(args[0]);
+      await mirrorOf(s).removeChildren(s, (args[1] as WireDisk[]).map(spec), ctxOf(req.signal));
+      return null;
+    },
+
+    async drbd_disconnect_net(args, req) {
+      const ctx = ctxOf(req.signal);
+      for (const d of args[0] as WireDisk[]) await mirrorOf(spec(d)).disconnectNet(spec(d), ctx);
+      return null;
+    },
+
+    async drbd_attach_net(args, req) {
+      const ctx = ctxOf(req.signal);
+      for (const d of args[0] as WireDisk[]) await mirrorOf(spec(d)).attachNet(spec(d), Boolean(args[1]), ctx);
+      return null;
+    },
+
+    async drbd_wait_sync(args, req) {
+      const ctx = ctxOf(req.signal);
+      let done = true;
+      let lowest: number | null = null;
+      for (const d of args[0] as WireDisk[]) {
+        const st = await statusTree(spec(d), ctx);
+        if (st.sync_percent !== null) {
+          done = false;
+          lowest = Math.min(lowest ?? 100, st.sync_percent);
+        }
+      }
+      return [done, lowest];
+    },
   };
+
+  function mirrorOf(s: DiskSpec) {
+    const m = provider(s).mirror;
+    if (!m) throw unsupported(s, 'mirror operations');
+    return m;
+  }
 
   function unsupported(s: DiskSpec, action: string) {
     return new GanetiError('GNT_DISK_UNSUPPORTED', { template: s.dev_type, disk: String(s.logicalId[1] ?? s.uuid), action });

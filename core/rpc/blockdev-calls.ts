@@ -62,4 +62,22 @@ export const BLOCKDEV_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
     args: [disk('cdev'), arg('snap_name', { type: ['string', 'null'] }, 'a snapshot name or null'), arg('snap_size', { type: ['integer', 'null'] }, 'MiB or null')],
     result: 'the logical id of the snapshot', description: 'Export a given disk to another node',
   },
+  // internally mirrored disks (drbd): replace-disks and migration
+  {
+    name: 'blockdev_addchildren', kind: 'single', timeout: 'NORMAL', args: [disk('bdev'), arg('ndevs', { type: 'array', items: WIRE_DISK_SCHEMA }, 'the new children (assembled here first)')],
+    result: 'null', description: 'Request adding a list of children to a (mirroring) device',
+  },
+  {
+    name: 'blockdev_removechildren', kind: 'single', timeout: 'NORMAL', args: [disk('bdev'), arg('ndevs', { type: 'array', items: WIRE_DISK_SCHEMA }, 'the children to detach')],
+    result: 'null', description: 'Request removing a list of children from a (mirroring) device',
+  },
+  { name: 'drbd_disconnect_net', kind: 'single', timeout: 'NORMAL', args: [disks], result: 'null', description: 'Disconnects the network of the given drbd devices' },
+  {
+    name: 'drbd_attach_net', kind: 'single', timeout: 'NORMAL', args: [disks, bool('multimaster')],
+    result: 'null', description: 'Connects the given DRBD devices',
+  },
+  {
+    name: 'drbd_wait_sync', kind: 'single', timeout: 'SLOW', args: [disks],
+    result: '[all done (boolean), lowest resync percent of the devices still syncing or null]', description: 'Waits for the synchronization of drbd devices is complete',
+  },
 ] satisfies RpcCallDef[]);

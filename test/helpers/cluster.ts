@@ -56,6 +56,8 @@ export interface LoopbackClusterOptions {
 
 export interface NodedLaunch {
   readonly env?: Readonly<Record<string, string>>;
+  /** An argv prefix the daemon's start command runs under (e.g. `unshare --mount ...`). */
+  readonly wrap?: readonly string[];
 }
 
 export interface LoopbackCluster {
@@ -100,7 +102,7 @@ export async function startLoopbackCluster(o: LoopbackClusterOptions): Promise<L
   };
   const startNoded = async (i: number, launch = o.nodedLaunch?.(i)): Promise<number> => {
     // the CLI detaches the daemon and returns once its port answers
-    await runChecked([process.execPath, join(REPO_ROOT, 'dist/cli/ganeti-noded.js'), '-b', o.nodes[i]!.ip, '-p', String(NODED_PORT)], {
+    await runChecked([...(launch?.wrap ?? []), process.execPath, join(REPO_ROOT, 'dist/cli/ganeti-noded.js'), '-b', o.nodes[i]!.ip, '-p', String(NODED_PORT)], {
       env: { GANETI_ROOT: roots[i]!, GANETI_HOSTNAME: o.nodes[i]!.name, PATH, ...pluginEnv, ...launch?.env },
       timeoutMs: 60_000,
     });

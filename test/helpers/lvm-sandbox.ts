@@ -50,9 +50,10 @@ export interface LvmSandbox {
 }
 
 /** A sandbox with one PV per size (MiB) and, unless `vg` is false, a VG over them. */
-export async function lvmSandbox(opts: { pvMiB?: readonly number[]; vg?: boolean; signal?: AbortSignal } = {}): Promise<LvmSandbox> {
+export async function lvmSandbox(opts: { pvMiB?: readonly number[]; vg?: boolean; signal?: AbortSignal; vgName?: string } = {}): Promise<LvmSandbox> {
   const dir = await mkdtemp(join(tmpdir(), 'gnt-lvm-'));
-  const vg = `gnttest${process.pid}x${++serial}`;
+  // two sandboxes may share a VG name (two "nodes", each with its own PVs and lvm.conf filter)
+  const vg = opts.vgName ?? `gnttest${process.pid}x${++serial}`;
   const pvs: string[] = [];
   const lost = new Set<string>();
   const env = { LVM_SYSTEM_DIR: dir, LVM_SUPPRESS_FD_WARNINGS: '1' };
@@ -66,6 +67,13 @@ export async function lvmSandbox(opts: { pvMiB?: readonly number[]; vg?: boolean
     for (const name of await readdir(devDir).catch(() => [] as string[])) {
       const target = await readlink(join(devDir, name)).catch(() => null);
       if (target?.startsWith('/dev/loop')) await run(['losetup', '-d', target]);
+    }
+    // LVs mapped inside another mount namespace (a node daemon with a private /dev/VG): the
+    // loop devices whose backing device is one of our PVs
+    const listed = await run(['losetup', '--list', '--noheadings', '--output', 'NAME,BACK-FILE']);
+    for (const line of listed.stdout.split('\n')) {
+      const [name, back] = line.trim().split(/\s+/);
+      if (name && back && pvs.includes(back)) await run(['losetup', '-d', name]);
     }
     await rm(devDir, { recursive: true, force: true });
     await run(['vgremove', '-f', vg], { env });

@@ -97,9 +97,25 @@ export interface OpInstanceDeactivateDisks extends OpCommon {
   readonly force: boolean;
 }
 
+/** Ganeti's replace-disks modes (REPLACE_DISK_PRI, _SEC, _CHG, _AUTO). */
+export type ReplaceDisksMode = 'replace_on_primary' | 'replace_on_secondary' | 'replace_new_secondary' | 'replace_auto';
+
+export interface OpInstanceReplaceDisks extends OpCommon {
+  readonly OP_ID: 'OP_INSTANCE_REPLACE_DISKS';
+  readonly instance_name: string;
+  readonly mode: ReplaceDisksMode;
+  /** Disk indices (default: every disk). */
+  readonly disks: readonly number[];
+  readonly remote_node: string | null;
+  readonly iallocator: string | null;
+  readonly early_release: boolean;
+  readonly ignore_ipolicy: boolean;
+}
+
 export type InstanceOpCode =
   | OpInstanceCreate | OpInstanceRemove | OpInstanceStartup | OpInstanceShutdown | OpInstanceReboot
-  | OpInstanceQueryData | OpInstanceConsole | OpInstanceActivateDisks | OpInstanceDeactivateDisks;
+  | OpInstanceQueryData | OpInstanceConsole | OpInstanceActivateDisks | OpInstanceDeactivateDisks
+  | OpInstanceReplaceDisks;
 
 const name = { type: 'string', minLength: 1 };
 const optStr = { type: ['string', 'null'], default: null };
@@ -155,4 +171,16 @@ export const INSTANCE_OPCODE_SCHEMAS: { readonly [K in InstanceOpCode['OP_ID']]:
   OP_INSTANCE_CONSOLE: { properties: { instance_name: name }, required: ['instance_name'] },
   OP_INSTANCE_ACTIVATE_DISKS: { properties: { instance_name: name, ignore_size: bool(false), wait_for_sync: bool(false) }, required: ['instance_name'] },
   OP_INSTANCE_DEACTIVATE_DISKS: { properties: { instance_name: name, force: bool(false) }, required: ['instance_name'] },
+  OP_INSTANCE_REPLACE_DISKS: {
+    properties: {
+      instance_name: name,
+      mode: { enum: ['replace_on_primary', 'replace_on_secondary', 'replace_new_secondary', 'replace_auto'] },
+      disks: { type: 'array', items: { type: 'integer', minimum: 0 }, default: [] },
+      remote_node: optStr,
+      iallocator: optStr,
+      early_release: bool(false),
+      ignore_ipolicy: bool(false),
+    },
+    required: ['instance_name', 'mode'],
+  },
 });

@@ -3,6 +3,7 @@ import type { DeepReadonly, Disk, FrozenConfig } from '../../config/index.js';
 import type { RpcResult } from '../../rpc/index.js';
 import type { WireDisk } from '../../storage/disk-wire.js';
 import { filledDiskParams } from '../../storage/disk-params.js';
+import { DRBD_TEMPLATE, drbdDynamicParams } from '../../storage/drbd-layout.js';
 import type { UnitContext } from '../logical-unit.js';
 import { configData } from './group-params.js';
 import { requireNode, rpcNode, type NodeView } from './node-common.js';
@@ -42,9 +43,13 @@ export function requireDiskNode(node: NodeView): void {
   if (node.vm_capable === false) throw new GanetiError('GNT_NODE_STATE', { node: node.name, problem: 'it is not vm_capable, so it cannot hold disks' });
 }
 
-/** A disk (and its children) in wire form, parameters filled for the group of `node`. */
-export function wireDisk(ctx: UnitContext, data: FrozenConfig, d: DeepReadonly<Omit<Disk, 'uuid' | 'serial_no' | 'ctime' | 'mtime'> & { uuid: string }>, node: NodeView): WireDisk {
+/**
+ * A disk (and its children) in wire form, parameters filled for the group of `node`; a drbd
+ * disk carries that node's dyn_params (own and peer address and minor; none with `standalone`).
+ */
+export function wireDisk(ctx: UnitContext, data: FrozenConfig, d: DeepReadonly<Omit<Disk, 'uuid' | 'serial_no' | 'ctime' | 'mtime'> & { uuid: string }>, node: NodeView, o: { standalone?: boolean } = {}): WireDisk {
   return {
+    ...(d.dev_type === DRBD_TEMPLATE ? { dynamic_params: drbdDynamicParams(data, d, node.uuid, o.standalone) } : {}),
     uuid: d.uuid,
     name: d.name ?? null,
     dev_type: d.dev_type,

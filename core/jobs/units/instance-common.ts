@@ -64,11 +64,41 @@ export function requireOnlineNode(node: NodeView, field = 'pnode'): void {
 export async function startInstance(ctx: UnitContext, inst: InstanceView, opts: { paused?: boolean; hvparams?: Record<string, unknown>; beparams?: Record<string, unknown> } = {}): Promise<HvDisk[]> {
   const data = configData(ctx.config);
   const pnode = requireNode(data, inst.primary_node, inst.primary_node);
+  await assembleSecondaries(ctx, data, inst);
   const rt = runtimeOf(ctx, data, inst);
   const runtime: HvInstance = { ...rt, hvparams: { ...rt.hvparams, ...(opts.hvparams ?? {}) }, beparams: { ...rt.beparams, ...(opts.beparams ?? {}) } };
   const rpc = await ctx.rpc();
   const r = await rpc.callNode<HvDisk[]>('instance_start', rpcNode(pnode), [runtime, wireDisks(ctx, data, inst, pnode), Boolean(opts.paused), []], { signal: ctx.signal });
   return instancePayload(r, 'start', inst.name, pnode.name);
+}
+
+/** Assembles the disks on their other nodes (drbd secondaries), as Ganeti does before a start: the primary's side needs its peer. */
+export async function assembleSecondaries(ctx: UnitContext, data: FrozenConfig, inst: InstanceView): Promise<void> {
+  const others = [...new Set(instanceDisks(data, inst).flatMap((d) => d.nodes))].filter((n) => n !== inst.primary_node);
+  if (others.length === 0) return;
+  const rpc = await ctx.rpc();
+  for (const nu of others) {
+    const node = requireNode(data, nu, nu);
+    for (const [idx, w] of wireDisks(ctx, data, inst, node).entries()) {
+      const r = await rpc.callNode('blockdev_assemble', rpcNode(node), [w, inst.name, false, idx], { signal: ctx.signal });
+      if (!r?.success) throw new GanetiError('GNT_INSTANCE_FAILED', { instance: inst.name, action: `assemble ${w.iv_name ?? `disk/${idx}`} for`, node: node.name, reason: r?.error ?? 'no answer' });
+    }
+  }
+}
+
+/** Shuts the disks down on every node that holds them (Ganeti's ShutdownInstanceDisks); failures are warnings. */
+export async function shutdownDisks(ctx: UnitContext, inst: InstanceView): Promise<void> {
+  const data = configData(ctx.config);
+  const rpc = await ctx.rpc();
+  const nodes = [inst.primary_node, ...[...new Set(instanceDisks(data, inst).flatMap((d) => d.nodes))].filter((n) => n !== inst.primary_node)];
+  for (const nu of nodes) {
+    const node = requireNode(data, nu, nu);
+    if (node.offline) continue;
+    for (const w of wireDisks(ctx, data, inst, node)) {
+      const r = await rpc.callNode('blockdev_shutdown', rpcNode(node), [w], { signal: ctx.signal });
+      if (!r?.success) ctx.feedback(` - WARNING: could not shut down ${w.iv_name ?? w.uuid} on ${node.name}: ${r?.error ?? 'no answer'}`);
+    }
+  }
 }
 
 /** Stops the instance on its primary (soft within `timeout` seconds, then forced). */

@@ -3,6 +3,7 @@ import { GanetiError, describeError } from '../../errors/index.js';
 import type { Disk, Instance, ParamDict } from '../../config/index.js';
 import type { HvDisk } from '../../contracts/hypervisor.js';
 import { newLogicalId } from '../../storage/logical-id.js';
+import { DRBD_TEMPLATE, drbdSecret, newDrbdDisk, reserveDrbd, type DrbdReservation } from '../../storage/drbd-layout.js';
 import { checkHostName, mergeBeparams } from '../../cluster/params.js';
 import { filledHvParams } from '../../instance/params.js';
 import { LogicalUnit, type HookEnvValue, type HookNodes } from '../logical-unit.js';
@@ -69,7 +70,6 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     if (op.snode) {
       this.#snode = this.#usableNode(op.snode, 'snode');
       if (this.#snode.uuid === this.#pnode.uuid) throw new GanetiError('GNT_INSTANCE_NODE', { field: 'snode', node: this.#snode.name, problem: 'is the primary node too' });
-      if (mirrored) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'disk_template', problem: `${op.disk_template} instances are not supported yet` });
     }
     this.#hypervisor = op.hypervisor ?? data.cluster.enabled_hypervisors[0] ?? '';
     if (!data.cluster.enabled_hypervisors.includes(this.#hypervisor))
@@ -111,6 +111,17 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     const data = configData(this.ctx.config);
     if (op.start) await checkFreeMemory(this.ctx, data, this.#pnode, op.instance_name, this.#hypervisor, this.#beparams);
     const uuid = randomUUID();
+    try {
+      return await this.#make(uuid);
+    } finally {
+      this.#reservation?.release();
+    }
+  }
+
+  #reservation: DrbdReservation | null = null;
+
+  async #make(uuid: string): Promise<HvDisk[] | null> {
+    const op = this.op;
     const disks = await this.#createDisks(uuid);
     try {
       const nics = buildNics(configData(this.ctx.config), op.nics, usedMacs(configData(this.ctx.config)), randomUUID);
@@ -124,6 +135,8 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
           tags: [...op.tags],
         };
         if (NEEDS_PORT.has(this.#hypervisor)) inst.network_port = allocatePort(txn.cluster());
+        const drbdPorts = disks.filter((d) => d.dev_type === DRBD_TEMPLATE).map((d) => Number(d.logical_id[2]));
+        if (drbdPorts.length) txn.cluster().highest_used_port = Math.max(txn.data.cluster.highest_used_port, ...drbdPorts);
         this.#added = txn.add('instances', inst);
       });
     } catch (e) {
@@ -146,25 +159,37 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     }
   }
 
-  /** Creates the disks on the primary (opened there, tagged with the instance name); undoes them all on a failure. */
+  /**
+   * Creates the disks: on the primary (opened there, tagged with the instance name), and for
+   * drbd on the secondary first (its children and the device, not opened). A failure undoes
+   * every disk made so far on every node.
+   */
   async #createDisks(instUuid: string): Promise<Disk[]> {
     const data = configData(this.ctx.config);
     const made: Disk[] = [];
     const rpc = await this.ctx.rpc();
     const excl = Boolean(this.#pnode.ndparams?.['exclusive_storage'] ?? data.cluster.ndparams?.['exclusive_storage']);
+    const drbd = this.op.disk_template === DRBD_TEMPLATE;
+    if (drbd) this.#reservation = reserveDrbd(data, this.#disks.flatMap(() => [this.#pnode.uuid, this.#snode!.uuid]), this.#disks.length);
     try {
       for (const [index, r] of this.#disks.entries()) {
         const uuid = randomUUID();
         const now = Date.now() / 1000;
-        const disk: Disk = {
+        const disk: Disk = drbd ? this.#drbdDisk(uuid, index, r) : {
           uuid, name: r.name, dev_type: this.op.disk_template, nodes: [this.#pnode.uuid], iv_name: `disk/${index}`, size: r.size, mode: r.mode,
-          logical_id: [...newLogicalId({ template: this.op.disk_template, uuid, index, ...(r.vg ? { vg: r.vg } : {}), ...(r.provider ? { provider: r.provider } : {}), ...(r.adopt ? { adopt: r.adopt } : {}) }, data.cluster)] as Disk["logical_id"],
+          logical_id: [...newLogicalId({ template: this.op.disk_template, uuid, index, ...(r.vg ? { vg: r.vg } : {}), ...(r.provider ? { provider: r.provider } : {}), ...(r.adopt ? { adopt: r.adopt } : {}) }, data.cluster)] as Disk['logical_id'],
           params: r.params as ParamDict, serial_no: 1, ctime: now, mtime: now, ...(r.spindles !== undefined ? { spindles: r.spindles } : {}),
         };
-        this.ctx.feedback(`* creating disk ${index} (${this.op.disk_template}, ${r.size} MiB) on node ${this.#pnode.name}`);
-        const w = wireDisk(this.ctx, data, disk, this.#pnode);
-        const id = payloadOf(await rpc.callNode<unknown[]>('blockdev_create', rpcNode(this.#pnode), [w, r.size, null, true, `originstname+${this.op.instance_name}`, excl], { signal: this.ctx.signal }), 'create', disk);
-        made.push({ ...disk, logical_id: id as Disk['logical_id'] });
+        const on = drbd ? [this.#snode!, this.#pnode] : [this.#pnode];
+        let id: unknown[] = disk.logical_id;
+        made.push(disk);
+        for (const node of on) {
+          const primary = node.uuid === this.#pnode.uuid;
+          this.ctx.feedback(`* creating disk ${index} (${this.op.disk_template}, ${r.size} MiB) on ${primary ? 'primary' : 'secondary'} node ${node.name}`);
+          const w = wireDisk(this.ctx, data, disk, node);
+          id = payloadOf(await rpc.callNode<unknown[]>('blockdev_create', rpcNode(node), [w, r.size, null, primary, `originstname+${this.op.instance_name}`, excl], { signal: this.ctx.signal }), 'create', disk);
+        }
+        made[made.length - 1] = { ...disk, logical_id: id as Disk['logical_id'] };
       }
       void instUuid;
       return made;
@@ -174,15 +199,30 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     }
   }
 
+  #drbdDisk(uuid: string, index: number, r: DiskRequest): Disk {
+    const data = configData(this.ctx.config);
+    const res = this.#reservation!;
+    const vg = r.vg ?? data.cluster.volume_group_name;
+    if (!vg) throw new GanetiError('GNT_PARAM_MISSING', { owner: 'a drbd disk', param: 'vg (the cluster has no volume group)' });
+    const metavg = String(r.params['metavg'] ?? vg);
+    return newDrbdDisk({
+      uuid, index, size: r.size, mode: r.mode, name: r.name, params: r.params as ParamDict, pnode: this.#pnode.uuid, snode: this.#snode!.uuid,
+      port: res.ports[index]!, pminor: res.minors.get(this.#pnode.uuid)![index]!, sminor: res.minors.get(this.#snode!.uuid)![index]!, secret: drbdSecret(), vg, metavg,
+    });
+  }
+
   async #removeDisks(disks: readonly Disk[]): Promise<void> {
     if (disks.length === 0) return;
     const data = configData(this.ctx.config);
     const rpc = await this.ctx.rpc();
     for (const d of [...disks].reverse()) {
-      const w = wireDisk(this.ctx, data, d, this.#pnode);
-      await rpc.callNode('blockdev_shutdown', rpcNode(this.#pnode), [w]).catch(() => undefined);
-      const r = await rpc.callNode('blockdev_remove', rpcNode(this.#pnode), [w]).catch((e: unknown) => ({ success: false, error: describeError(e) }));
-      if (!r?.success) this.ctx.feedback(` - WARNING: could not remove disk ${d.iv_name} on ${this.#pnode.name}: ${(r as { error?: string })?.error ?? 'no answer'}`);
+      for (const nu of d.nodes) {
+        const node = requireNode(data, nu, nu);
+        const w = wireDisk(this.ctx, data, d, node);
+        await rpc.callNode('blockdev_shutdown', rpcNode(node), [w]).catch(() => undefined);
+        const r = await rpc.callNode('blockdev_remove', rpcNode(node), [w]).catch((e: unknown) => ({ success: false, error: describeError(e) }));
+        if (!r?.success) this.ctx.feedback(` - WARNING: could not remove disk ${d.iv_name} on ${node.name}: ${(r as { error?: string })?.error ?? 'no answer'}`);
+      }
     }
   }
 }
