@@ -216,3 +216,23 @@ describe('instance hooks and user shutdown', () => {
     assert.equal(existsSync(file), false);
   });
 });
+
+describe('a create that fails half way', () => {
+  test('the disk was made and the start fails: the disk and the config entry are removed again', async () => {
+    // something already runs under the new instance's name on node1, so the start is refused
+    const dir = join(cluster.paths[0]!.runDir, 'fake-hv');
+    await mkdir(dir, { recursive: true });
+    const squatter = join(dir, 'half.example.org.json');
+    await writeFile(squatter, JSON.stringify({ name: 'half.example.org', uuid: 'x', memory: 1, vcpus: 1, state: 'running', paused: false, started: new Date().toISOString(), reboots: 0, disks: [], nics: [] }));
+    const filesBefore = readdirSync(cluster.paths[0]!.fileStorageDir).sort();
+    const add = await inst('add', '-t', 'file', '--disk', '0:size=4M', '-n', 'node1.example.org', '-o', 'noop', 'half.example.org');
+    assert.equal(add.code, 1, add.all);
+    assert.match(add.stdout, /creating disk 0/, 'the disk was made first');
+    assert.match(add.all, /the start failed .*already running.*removing the instance/);
+    assert.match(add.stderr, /GNT_INSTANCE_FAILED: could not start instance 'half.example.org' on node node1.example.org: .*already running/);
+    assert.equal(instanceNamed('half.example.org'), undefined, 'not in the config');
+    assert.deepEqual(Object.values(configData().disks).filter((d) => String(d.logical_id[1]).includes('file.disk')).length, Object.keys(configData().disks).length, 'no stray disk objects');
+    assert.deepEqual(readdirSync(cluster.paths[0]!.fileStorageDir).sort(), filesBefore, 'the disk file is gone');
+    await rm(squatter, { force: true });
+  });
+});
