@@ -90,13 +90,13 @@ addOpcodeOptions(
 program
   .command('list')
   .description('print one line per instance (default fields: name, hypervisor, os, pnode, status, oper_ram; see list-fields)')
-  .argument('[instance...]', 'instances to show (default: every instance)')
+  .argument('[instance...]', 'instances to show, glob patterns allowed (default: every instance)')
   .option('--no-headers', 'leave out the title line')
   .option('--separator <sep>', 'put <sep> between values instead of aligning them in columns')
   .addOption(new Option('--units <unit>', 'size unit: h (readable, the default without --separator), m, g or t').choices(['h', 'm', 'g', 't']))
   .option('-o, --output <fields>', 'comma-separated fields to show; a leading + adds them to the default ones')
   .option('-v, --verbose', 'spell out why a value is missing')
-  .option('-F, --filter', 'the arguments are a query filter (JSON form)')
+  .option('-F, --filter', 'the arguments are a query-language filter, e.g. \'status == "running" and be/maxmem > 512\'')
   .action(luxiAction(async (names: string[], opts) => (await query()).listInstances(names, opts)));
 
 addListFieldsCommand(program, 'instances', async (fields, opts) => (await query()).listInstanceFields(fields, opts));

@@ -18,15 +18,14 @@ export interface InstanceListOptions {
 }
 
 export async function listInstances(names: readonly string[], opts: InstanceListOptions): Promise<void> {
-  const [{ makeSimpleFilter }, { genericList, parseFields }, { exitWith, withClient }, { joinList, formatDictColumn }, { parseQueryFilter }] = await Promise.all([
-    import('../../core/query/filter.js'),
+  const [{ makeFilter }, { genericList, parseFields }, { exitWith, withClient }, { joinList, formatDictColumn }] = await Promise.all([
+    import('../../core/query/qlang.js'),
     import('./query-output.js'),
     import('./node.js'),
     import('./params-info.js'),
-    import('./instance-filter.js'),
   ]);
   const fields = parseFields(opts.output, INSTANCE_LIST_DEFAULT_FIELDS);
-  const qfilter = opts.filter ? parseQueryFilter(names) : makeSimpleFilter('name', names);
+  const qfilter = makeFilter(names, Boolean(opts.filter));
   const lists = Object.fromEntries(['snodes', 'nic.macs', 'nic.ips', 'nic.modes', 'nic.links', 'nic.bridges', 'nic.names', 'nic.networks', 'disk.sizes', 'disk.names', 'disk.uuids', 'tags'].map((f) => [f, { format: joinList }]));
   const dicts = Object.fromEntries(['beparams', 'hvparams', 'osparams', 'custom_beparams', 'custom_hvparams'].map((f) => [f, { format: formatDictColumn }]));
   const code = await withClient((client) =>

@@ -75,12 +75,14 @@ const mergeTime = (v: unknown): unknown =>
 
 /** Python regular expressions in JavaScript syntax (named groups), compiled. */
 function compileRegex(pattern: string): RegExp {
-  const js = pattern.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
+  // Python's leading inline flag (?i) (qlang's /re/i) is a RegExp flag here
+  const ci = pattern.startsWith('(?i)');
+  const js = (ci ? pattern.slice(4) : pattern).replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
   try {
-    return new RegExp(js, 'u');
+    return new RegExp(js, ci ? 'ui' : 'u');
   } catch {
     try {
-      return new RegExp(js);
+      return new RegExp(js, ci ? 'i' : '');
     } catch (e) {
       throw fail(`invalid regular expression ${show(pattern)}: ${(e as Error).message}`);
     }

@@ -68,6 +68,15 @@ describe('gnt-instance add, list, info, shutdown, startup, reboot, remove (fake 
     assert.equal(sep.stdout, 'web1.example.org|up|file|8|1|128|Y\n');
     const unknown = await inst('list', '-o', 'name,colour');
     assert.equal(unknown.code, 14, unknown.all);
+    // Ganeti's query language and name patterns
+    const f = await inst('list', '--no-headers', '-o', 'name', '-F', 'status == "running" and be/maxmem >= 128 and pnode =~ /node2/');
+    assert.equal(f.stdout, 'web1.example.org\n', f.all);
+    assert.equal((await inst('list', '--no-headers', '-o', 'name', '-F', 'not admin_up')).stdout, '');
+    assert.equal((await inst('list', '--no-headers', '-o', 'name', 'web*')).stdout, 'web1.example.org\n');
+    assert.equal((await inst('list', '--no-headers', '-o', 'name', 'db*')).stdout, '');
+    const badF = await inst('list', '-F', 'status ==');
+    assert.equal(badF.code, 1);
+    assert.match(badF.stderr, /GNT_QUERY_FILTER: invalid query filter: a missing value in 'status =='/);
   });
 
   test('info prints the configuration and the run state', async () => {
