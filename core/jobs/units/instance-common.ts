@@ -170,8 +170,13 @@ export abstract class InstanceUnit<Op extends OpCode & { instance_name: string }
   protected inst!: InstanceView;
 
   override expandNames(): void {
-    this.neededLocks = { instance: [this.op.instance_name], node: 'ALL' };
+    this.neededLocks = { instance: [this.lockName()], node: 'ALL' };
     this.shareLocks = { node: true };
+  }
+
+  /** The instance's lock is named after the instance, whether the opcode gives its name or UUID. */
+  protected lockName(): string {
+    return findInstance(configData(this.ctx.config), this.op.instance_name)?.name ?? this.op.instance_name;
   }
 
   override checkPrereq(): void | Promise<void> {

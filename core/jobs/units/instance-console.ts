@@ -11,7 +11,7 @@ import { InstanceUnit, isRunning, requireNode, runtimeOf } from './instance-comm
  */
 export class InstanceConsoleUnit extends InstanceUnit<OpInstanceConsole> {
   override expandNames(): void {
-    this.neededLocks = { instance: [this.op.instance_name] };
+    this.neededLocks = { instance: [this.lockName()] };
     this.shareLocks = { instance: true };
   }
 
