@@ -149,4 +149,32 @@ addOpcodeOptions(
     .option('--early-release', 'release locks early (accepted for compatibility)'),
 ).action(luxiAction(async (name: string, opts) => (await power()).replaceDisks(name, opts)));
 
+const placement = () => import('./commands/instance-placement.js');
+
+addOpcodeOptions(
+  program
+    .command('migrate')
+    .description('move a running instance to another node while it keeps running (live) or paused (non-live)')
+    .argument('<instance>', 'instance name')
+    .option('-f, --force', 'do not ask for confirmation')
+    .option('--non-live', 'pause the instance during the move (the same as --migration-mode non-live)')
+    .addOption(new Option('--migration-mode <mode>', 'live or non-live (default: the hypervisor\'s migration_mode)').choices(['live', 'non-live']))
+    .option('--cleanup', 'repair the state after a migration that broke off half way')
+    .option('--allow-failover', 'fail over instead when the instance is not running')
+    .option('-n, --target-node <node>', 'the node to move to (instances whose disks every node reaches)')
+    .option('-I, --iallocator <name>', 'choose the target with this allocator'),
+).action(luxiAction(async (name: string, opts) => (await placement()).migrateInstance(name, opts)));
+
+addOpcodeOptions(
+  program
+    .command('failover')
+    .description('stop the instance, make another node its primary and start it there')
+    .argument('<instance>', 'instance name')
+    .option('-f, --force', 'do not ask for confirmation')
+    .option('--ignore-consistency', 'go on when the primary is down or its disks are not consistent')
+    .addOption(timeoutOpt('--shutdown-timeout'))
+    .option('-n, --target-node <node>', 'the node to move to (instances whose disks every node reaches)')
+    .option('-I, --iallocator <name>', 'choose the target with this allocator'),
+).action(luxiAction(async (name: string, opts) => (await placement()).failoverInstance(name, opts)));
+
 main(program);

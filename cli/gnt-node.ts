@@ -154,4 +154,43 @@ addOpcodeOptions(
   }),
 );
 
+const placement = () => import('./commands/instance-placement.js');
+
+addOpcodeOptions(
+  program
+    .command('migrate')
+    .description('migrate every primary instance of the node (one job each)')
+    .argument('<node>', 'node name')
+    .option('-f, --force', 'do not ask for confirmation')
+    .option('--non-live', 'pause the instances during the move')
+    .addOption(new Option('--migration-mode <mode>', 'live or non-live').choices(['live', 'non-live']))
+    .option('-n, --target-node <node>', 'the node to move to (instances whose disks every node reaches)')
+    .option('-I, --iallocator <name>', 'choose the targets with this allocator'),
+).action(luxiAction(async (node: string, opts) => (await placement()).migrateNode(node, opts)));
+
+addOpcodeOptions(
+  program
+    .command('failover')
+    .description('fail over every primary instance of the node (one job each)')
+    .argument('<node>', 'node name')
+    .option('-f, --force', 'do not ask for confirmation')
+    .option('--ignore-consistency', 'go on when the node is down')
+    .option('-n, --target-node <node>', 'the node to move to (ganeti-ts; instances whose disks every node reaches)')
+    .option('-I, --iallocator <name>', 'choose the targets with this allocator')
+    .addOption(new Option('--shutdown-timeout <seconds>', 'seconds to wait for a clean shutdown').default('120')),
+).action(luxiAction(async (node: string, opts) => (await placement()).failoverNode(node, opts)));
+
+addOpcodeOptions(
+  program
+    .command('evacuate')
+    .description('move every instance off the node: primaries migrated or failed over, drbd secondaries to a new node')
+    .argument('<node>', 'node name')
+    .option('-f, --force', 'do not ask for confirmation')
+    .option('-n, --new-secondary <node>', 'the node instances and mirrors go to')
+    .option('-I, --iallocator <name>', 'choose the targets with this allocator')
+    .option('-p, --primary-only', 'only the instances the node is primary of')
+    .option('-s, --secondary-only', 'only the instances the node is secondary of')
+    .option('--early-release', 'release locks early (accepted for compatibility)'),
+).action(luxiAction(async (node: string, opts) => (await placement()).evacuateNode(node, opts)));
+
 main(program);

@@ -76,6 +76,7 @@ export async function buildMasterd(o: MasterdOptions): Promise<Masterd> {
     log: o.log,
     maxRunning: o.maxRunning ?? (config ? Number((config.data.cluster as { max_running_jobs?: number }).max_running_jobs ?? 20) : 20),
   });
+  processor.submitJobs = async (jobs) => (await queue.submitMany(jobs as unknown[])).map((r) => [r[0], r[1]] as [true, number] | [false, string]);
   const found = await queue.open();
   // gnt-cluster modify --max-running-jobs takes effect at once
   config?.onWritten((snap) => queue.setMaxRunning(Number((snap.data.cluster as { max_running_jobs?: number }).max_running_jobs ?? 20)));

@@ -92,4 +92,16 @@ export abstract class LogicalUnit<Op extends OpCode = OpCode> {
   }
 }
 
+/**
+ * What a unit returns to have more jobs submitted (Ganeti's ResultWithJobs): each entry a
+ * job (a list of opcodes). The opcode's result becomes `{jobs: [[true, id] | [false, error],
+ * ...], ...other}`, so callers (gnt-node migrate, RAPI) follow the jobs as Ganeti's do.
+ */
+export class ResultWithJobs {
+  constructor(
+    readonly jobs: readonly (readonly Record<string, unknown>[])[],
+    readonly other: Readonly<Record<string, unknown>> = {},
+  ) {}
+}
+
 export type UnitClass<Op extends OpCode> = new (op: Op, ctx: UnitContext) => LogicalUnit<Op>;

@@ -1,7 +1,7 @@
 import { GanetiError, describeError } from '../errors/index.js';
 import type { JobContext, OpCodeInput } from '../contracts/hooks.js';
 import type { PluginHost } from '../plugin-host/host.js';
-import { ALL_SET, BGL, LOCK_LEVELS, type ConfigReader, type LockLevelName, type UnitContext } from './logical-unit.js';
+import { ALL_SET, BGL, LOCK_LEVELS, ResultWithJobs, type ConfigReader, type LockLevelName, type UnitContext } from './logical-unit.js';
 import { UNIT_TABLE } from './unit-table.js';
 import type { OpCode } from './opcodes/definitions.js';
 import type { RpcClient } from '../rpc/index.js';
@@ -52,6 +52,9 @@ export class Processor {
     /** The node RPC client (masterd creates it on first use); units that need it fail without. */
     private readonly rpc?: () => Promise<RpcClient>,
   ) {}
+
+  /** Submits the jobs a unit asks for (ResultWithJobs); set by the queue's owner. */
+  submitJobs: ((jobs: readonly (readonly Record<string, unknown>[])[]) => Promise<([true, number] | [false, string])[]>) | null = null;
 
   /** `input` was validated (and its defaults filled) when the job was submitted. */
   async run(input: OpCodeInput, run: OpcodeRun): Promise<unknown> {
@@ -112,6 +115,7 @@ export class Processor {
         await hooks?.pre();
         if (op.dry_run) return null;
         result = await lu.exec();
+        if (result instanceof ResultWithJobs) result = await this.#submitJobs(result);
       } catch (e) {
         if (!op.dry_run) await this.#post(hooks, 'error', configWritten, jobCtx);
         throw e;
@@ -121,6 +125,12 @@ export class Processor {
     } finally {
       this.locks.releaseAll(run.jobId);
     }
+  }
+
+  async #submitJobs(r: ResultWithJobs): Promise<Record<string, unknown>> {
+    if (!this.submitJobs) throw new GanetiError('GNT_INTERNAL', { reason: 'this processor cannot submit jobs' });
+    const jobs = r.jobs.length ? await this.submitJobs(r.jobs) : [];
+    return { ...r.other, jobs };
   }
 
   /** Post hooks never change the outcome: their failures are warnings in the job log. */

@@ -31,6 +31,9 @@ import { InstanceQueryDataUnit } from './units/instance-query-data.js';
 import { InstanceConsoleUnit } from './units/instance-console.js';
 import { InstanceActivateDisksUnit, InstanceDeactivateDisksUnit } from './units/instance-disks.js';
 import { InstanceReplaceDisksUnit } from './units/instance-replace-disks.js';
+import { InstanceMigrateUnit } from './units/instance-migrate.js';
+import { InstanceFailoverUnit } from './units/instance-failover.js';
+import { NodeEvacuateUnit, NodeMigrateUnit } from './units/node-evacuation.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -67,4 +70,8 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_INSTANCE_ACTIVATE_DISKS: InstanceActivateDisksUnit,
   OP_INSTANCE_DEACTIVATE_DISKS: InstanceDeactivateDisksUnit,
   OP_INSTANCE_REPLACE_DISKS: InstanceReplaceDisksUnit,
+  OP_INSTANCE_MIGRATE: InstanceMigrateUnit,
+  OP_INSTANCE_FAILOVER: InstanceFailoverUnit,
+  OP_NODE_MIGRATE: NodeMigrateUnit,
+  OP_NODE_EVACUATE: NodeEvacuateUnit,
 });

@@ -18,12 +18,12 @@ export function instanceHandlers(env: NodeEnv): Record<string, RpcHandler> {
   const hv = (name: string): HypervisorProvider => env.host.hypervisors.get(name);
 
   /** Assembles the disks on this node (primary) and describes them for the hypervisor. */
-  async function hvDisks(inst: HvInstance, wire: readonly WireDisk[], ctx: ProviderContext): Promise<HvDisk[]> {
+  async function hvDisks(inst: HvInstance, wire: readonly WireDisk[], ctx: ProviderContext, exclusive = true): Promise<HvDisk[]> {
     const out: HvDisk[] = [];
     for (const w of wire) {
       const spec = diskSpecOf(w);
       const access = await trees.assembleTree(spec, true, ctx);
-      await trees.provider(spec).open?.(spec, true, ctx);
+      await trees.provider(spec).open?.(spec, exclusive, ctx);
       const prefix = `${inst.hypervisor}:`;
       const uri = access.uris.find((u) => u.startsWith(prefix))?.slice(prefix.length) ?? null;
       out.push({
@@ -148,7 +148,8 @@ export function instanceHandlers(env: NodeEnv): Record<string, RpcHandler> {
     async accept_instance(args, req) {
       const [i, info, , wire] = args as [HvInstance, string, string, WireDisk[]];
       const ctx = ctxOf(req.signal);
-      const disks = await hvDisks(i, wire, ctx);
+      // opened shared: during a live migration both ends have the disks open (drbd dual primary)
+      const disks = await hvDisks(i, wire, ctx, false);
       await migration(i).acceptInstance(i, info, disks, { network: connector(i, ctx) }, ctx);
       return null;
     },

@@ -138,6 +138,20 @@ test('replace-disks -n moves the secondary to a third node; the old one is clean
   assert.equal(list.stdout, 'node3.example.org|running\n');
 });
 
+test('migrate goes dual-primary for the move and back; failover swaps the roles', { skip: missing ?? false }, async () => {
+  const m = await inst('migrate', '-f', 'db1.example.org');
+  assert.equal(m.code, 0, m.all);
+  assert.equal((await inst('list', '--no-headers', '--separator=|', '-o', 'pnode,snodes,status', 'db1.example.org')).stdout, 'node3.example.org|node1.example.org|running\n');
+  assert.match(procDrbd(2), /^ 0: cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/m);
+  assert.match(procDrbd(0), /^ 0: cs:Connected ro:Secondary\/Primary ds:UpToDate\/UpToDate/m);
+  const wrong = await inst('migrate', '-f', '-n', 'node2.example.org', 'db1.example.org');
+  assert.match(wrong.stderr, /is not the secondary of the drbd instance \(node1\.example\.org\)/);
+  const f = await inst('failover', '-f', 'db1.example.org');
+  assert.equal(f.code, 0, f.all);
+  assert.equal((await inst('list', '--no-headers', '--separator=|', '-o', 'pnode,snodes,status', 'db1.example.org')).stdout, 'node1.example.org|node3.example.org|running\n');
+  assert.match(procDrbd(0), /^ 0: cs:Connected ro:Primary\/Secondary ds:UpToDate\/UpToDate/m);
+});
+
 test('refusals: a file-less template, a wrong node, two modes', { skip: missing ?? false }, async () => {
   const same = await inst('replace-disks', '-n', 'node1.example.org', 'db1.example.org');
   assert.equal(same.code, 1);

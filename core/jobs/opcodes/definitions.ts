@@ -4,6 +4,7 @@ import { NODE_OPCODE_SCHEMAS, type NodeOpCode } from './node.js';
 import { GROUP_OPCODE_SCHEMAS, type GroupOpCode } from './group.js';
 import { DISK_OPCODE_SCHEMAS, type DiskOpCode } from './disk.js';
 import { INSTANCE_OPCODE_SCHEMAS, type InstanceOpCode } from './instance.js';
+import { PLACEMENT_OPCODE_SCHEMAS, type PlacementOpCode } from './placement.js';
 import { STORAGE_INSTALL_OPCODE_SCHEMAS, type OpExtStorageInstall } from './storage-install.js';
 import { NODE_STORAGE_OPCODE_SCHEMAS, type NodeStorageOpCode } from './node-storage.js';
 import { STORAGE_OPCODE_SCHEMAS, type OpExtStorageDiagnose } from './storage.js';
@@ -14,6 +15,7 @@ export type { OpGroupAdd, OpGroupRemove, OpGroupRename, OpGroupSetParams, OpGrou
 export type { OpClusterDestroy, OpClusterSetParams } from './cluster.js';
 export type { OpDiskCreate, OpDiskRemove, OpDiskActivate, OpDiskDeactivate } from './disk.js';
 export type * from './instance.js';
+export type * from './placement.js';
 export type { OpExtStorageInstall } from './storage-install.js';
 export type { OpNodeQueryStorage, OpNodeModifyStorage, OpRepairNodeStorage } from './node-storage.js';
 export type { OpExtStorageDiagnose } from './storage.js';
@@ -58,7 +60,7 @@ export interface OpClusterRedistConf extends OpCommon {
   readonly OP_ID: 'OP_CLUSTER_REDIST_CONF';
 }
 
-export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | NodeStorageOpCode | GroupOpCode | DiskOpCode | InstanceOpCode | OpExtStorageInstall | OpExtStorageDiagnose;
+export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | NodeStorageOpCode | GroupOpCode | DiskOpCode | InstanceOpCode | PlacementOpCode | OpExtStorageInstall | OpExtStorageDiagnose;
 export type OpId = OpCode['OP_ID'];
 export type OpOf<K extends OpId> = Extract<OpCode, { OP_ID: K }>;
 
@@ -93,6 +95,7 @@ export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.fre
   ...GROUP_OPCODE_SCHEMAS,
   ...DISK_OPCODE_SCHEMAS,
   ...INSTANCE_OPCODE_SCHEMAS,
+  ...PLACEMENT_OPCODE_SCHEMAS,
   ...STORAGE_INSTALL_OPCODE_SCHEMAS,
   ...STORAGE_OPCODE_SCHEMAS,
 });
