@@ -177,4 +177,16 @@ addOpcodeOptions(
     .option('-I, --iallocator <name>', 'choose the target with this allocator'),
 ).action(luxiAction(async (name: string, opts) => (await placement()).failoverInstance(name, opts)));
 
+addOpcodeOptions(
+  program
+    .command('move')
+    .description('stop the instance, copy its disks to another node and start it there (templates only one node reaches: file, plain...)')
+    .argument('<instance>', 'instance name')
+    .requiredOption('-n, --target-node <node>', 'the node to move the instance to')
+    .option('-f, --force', 'do not ask for confirmation')
+    .addOption(timeoutOpt('--shutdown-timeout'))
+    .option('--ignore-consistency', 'move even when the source node cannot stop the instance')
+    .option('--ignore-ipolicy', 'ignore the instance policy of the target group'),
+).action(luxiAction(async (name: string, opts) => (await placement()).moveInstance(name, opts)));
+
 main(program);

@@ -146,3 +146,20 @@ export async function evacuateNode(node: string, o: EvacuateOptions): Promise<vo
   const res = await submitAndWait([{ OP_ID: 'OP_NODE_EVACUATE', node_name: node, remote_node: o.newSecondary ?? null, iallocator: o.iallocator ?? null, mode, early_release: Boolean(o.earlyRelease) }], o, { binary: 'gnt-node', command: 'evacuate' });
   if (res) await followJobs(res[0]);
 }
+
+export interface MoveOptions extends OpcodeOptions {
+  force?: boolean;
+  targetNode: string;
+  shutdownTimeout: string;
+  ignoreConsistency?: boolean;
+  ignoreIpolicy?: boolean;
+}
+
+/** `gnt-instance move -n NODE`: stop, copy the disks, start on the target. */
+export async function moveInstance(name: string, o: MoveOptions): Promise<void> {
+  await confirm(o.force, `Instance ${name} will be moved. This requires a shutdown of the instance. Continue?`);
+  await submitAndWait([{
+    OP_ID: 'OP_INSTANCE_MOVE', instance_name: name, target_node: o.targetNode, shutdown_timeout: Number(o.shutdownTimeout),
+    ignore_consistency: Boolean(o.ignoreConsistency), ignore_ipolicy: Boolean(o.ignoreIpolicy),
+  }], o, { binary: 'gnt-instance', command: 'move' });
+}

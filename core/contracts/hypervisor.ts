@@ -217,6 +217,12 @@ export interface HvNetworkOptions {
   readonly network: NicConnector;
 }
 
+/** Options of `acceptInstance`. */
+export interface HvAcceptOptions extends HvNetworkOptions {
+  /** The address of this (target) node the source sends to: where to listen for the incoming instance. */
+  readonly address?: string;
+}
+
 /** Options of `start`. */
 export interface HvStartOptions extends HvNetworkOptions {
   /** Start with the CPUs stopped (`gnt-instance startup --paused`). */
@@ -267,7 +273,7 @@ export interface HypervisorMigration {
   /** On the source: opaque data the target needs (e.g. the runtime description). */
   migrationInfo(instance: HvInstance, ctx: ProviderContext): Promise<string>;
   /** On the target: prepare to receive the instance (e.g. start it waiting for incoming state). */
-  acceptInstance(instance: HvInstance, info: string, disks: readonly HvDisk[], opts: HvNetworkOptions, ctx: ProviderContext): Promise<void>;
+  acceptInstance(instance: HvInstance, info: string, disks: readonly HvDisk[], opts: HvAcceptOptions, ctx: ProviderContext): Promise<void>;
   /**
    * On the source: start sending the instance to `target`. May resolve once the transfer has
    * started (the core then polls `migrationStatus`) or once it is over.

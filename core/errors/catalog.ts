@@ -76,6 +76,12 @@ export const ERROR_CATALOG = Object.freeze({
     (a) => `${a.hypervisor} instance '${a.instance}' is not migrating from node ${a.node}`),
   GNT_HV_FAILED: def<{ hypervisor: S; action: S; reason: S }>('ECODE_ENVIRON',
     (a) => `hypervisor ${a.hypervisor} could not ${a.action}: ${a.reason}`),
+  GNT_KVM_PARAM_UNSUPPORTED: def<{ param: S; value: S }>('ECODE_INVAL',
+    (a) => `kvm parameter ${a.param}=${a.value} is not supported by this kvm plugin; leave it at its default`),
+  GNT_KVM_QEMU_UNSUPPORTED: def<{ binary: S; what: S; reason: S }>('ECODE_ENVIRON',
+    (a) => `the installed qemu (${a.binary}) cannot provide ${a.what}: ${a.reason}`),
+  GNT_KVM_QMP: def<{ command: S; socket: S; reason: S }>('ECODE_ENVIRON',
+    (a) => `QMP command ${a.command} on ${a.socket} failed: ${a.reason}`),
 
   // storage (block devices and storage units on one node)
   GNT_DISK_SPEC_INVALID: def<{ template: S; disk: S; reason: S }>('ECODE_INVAL',
@@ -175,6 +181,10 @@ export const ERROR_CATALOG = Object.freeze({
     (a) => `migration of instance '${a.instance}' from ${a.source} to ${a.target} failed: ${a.reason}`),
   GNT_INSTANCE_DISK_INDEX: def<{ instance: S; index: S; count: S }>('ECODE_INVAL',
     (a) => `instance '${a.instance}' has no disk ${a.index} (it has ${a.count})`),
+  GNT_INSTANCE_NOT_MOVABLE: def<{ instance: S; template: S; action: S; hint: S }>('ECODE_STATE',
+    (a) => `instance '${a.instance}': disk template ${a.template} does not allow ${a.action}; ${a.hint}`),
+  GNT_INSTANCE_DISK_COPY: def<{ path: S; action: S; reason: S }>('ECODE_FAULT',
+    (a) => `could not ${a.action} disk ${a.path}: ${a.reason}`),
 
   // opcodes and jobs
   GNT_OPCODE_UNKNOWN: def<{ opcode: S; known: S }>('ECODE_INVAL',

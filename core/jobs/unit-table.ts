@@ -34,6 +34,7 @@ import { InstanceReplaceDisksUnit } from './units/instance-replace-disks.js';
 import { InstanceMigrateUnit } from './units/instance-migrate.js';
 import { InstanceFailoverUnit } from './units/instance-failover.js';
 import { NodeEvacuateUnit, NodeMigrateUnit } from './units/node-evacuation.js';
+import { InstanceMoveUnit } from './units/instance-move.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -72,6 +73,7 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_INSTANCE_REPLACE_DISKS: InstanceReplaceDisksUnit,
   OP_INSTANCE_MIGRATE: InstanceMigrateUnit,
   OP_INSTANCE_FAILOVER: InstanceFailoverUnit,
+  OP_INSTANCE_MOVE: InstanceMoveUnit,
   OP_NODE_MIGRATE: NodeMigrateUnit,
   OP_NODE_EVACUATE: NodeEvacuateUnit,
 });

@@ -12,6 +12,7 @@ import { extstorageInstallHandlers } from './extstorage-install.js';
 import { storageUnitHandlers } from './storage-units.js';
 import { extStorageHandlers } from './extstorage.js';
 import { instanceHandlers } from './instance.js';
+import { diskCopyHandlers } from './disk-copy.js';
 
 /** Node-side handlers of the RPC procedures core implements, by family. */
 export type BuiltinNodeHandlerOptions = MiscHandlerOptions & UploadHandlerOptions & MasterRoleOptions;
@@ -31,6 +32,7 @@ export function builtinNodeHandlers(env: NodeEnv, o: BuiltinNodeHandlerOptions =
     ...storageUnitHandlers(env),
     ...extStorageHandlers(env),
     ...instanceHandlers(env),
+    ...diskCopyHandlers(env),
   };
 }
 

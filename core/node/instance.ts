@@ -146,11 +146,11 @@ export function instanceHandlers(env: NodeEnv): Record<string, RpcHandler> {
     },
 
     async accept_instance(args, req) {
-      const [i, info, , wire] = args as [HvInstance, string, string, WireDisk[]];
+      const [i, info, address, wire] = args as [HvInstance, string, string, WireDisk[]];
       const ctx = ctxOf(req.signal);
       // opened shared: during a live migration both ends have the disks open (drbd dual primary)
       const disks = await hvDisks(i, wire, ctx, false);
-      await migration(i).acceptInstance(i, info, disks, { network: connector(i, ctx) }, ctx);
+      await migration(i).acceptInstance(i, info, disks, { network: connector(i, ctx), address }, ctx);
       return null;
     },
 

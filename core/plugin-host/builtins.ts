@@ -7,6 +7,7 @@ import type { PluginSpec } from './config.js';
  */
 export const BUILTIN_PLUGINS = Object.freeze([
   'hypervisors/fake',
+  'hypervisors/kvm',
   'storage/diskless',
   'storage/file',
   'storage/plain',

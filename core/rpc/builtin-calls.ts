@@ -3,6 +3,7 @@ import type { JsonSchema, RpcArgDef, RpcCallDef } from './calls.js';
 import { RpcCallTable } from './calls.js';
 import { BLOCKDEV_RPC_CALLS } from './blockdev-calls.js';
 import { INSTANCE_RPC_CALLS } from './instance-calls.js';
+import { DISK_COPY_RPC_CALLS } from './disk-copy-calls.js';
 
 /**
  * The procedures core declares (names, argument order and timeouts as in Ganeti's
@@ -191,6 +192,7 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
   },
   ...BLOCKDEV_RPC_CALLS,
   ...INSTANCE_RPC_CALLS,
+  ...DISK_COPY_RPC_CALLS,
 ] satisfies RpcCallDef[]);
 
 /** A fresh call table with the built-in procedures. */

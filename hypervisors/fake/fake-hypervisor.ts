@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   GanetiError,
   describeError,
+  hostNodeInfo,
   type HvInstance,
   type HvInstanceInfo,
   type HvNodeInfo,
@@ -18,7 +19,6 @@ import {
   type ProviderContext,
 } from '../../core/index.js';
 import { fakeMigration } from './migration.js';
-import { linuxNodeInfo } from './node-info.js';
 import { attachNics, connectAll, disconnectAll } from './nics.js';
 import {
   HV_NAME,
@@ -66,7 +66,7 @@ async function allInfo(ctx: ProviderContext): Promise<HvInstanceInfo[]> {
 
 /** As Ganeti's fake: the host's free memory minus what the fake instances "use". */
 async function nodeInfo(ctx: ProviderContext): Promise<HvNodeInfo> {
-  const node = await linuxNodeInfo();
+  const node = await hostNodeInfo(HV_NAME);
   const used = (await allInfo(ctx)).reduce((sum, i) => sum + i.memory, 0);
   return { ...node, memory_free: node.memory_free - Math.min(node.memory_free, used) };
 }

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../../core/exec/index.js';
@@ -137,6 +138,37 @@ describe('gnt-instance failover', () => {
     assert.match(r.stdout, /shutting down instance mig1\.example\.org on source node node1\.example\.org/);
     assert.deepEqual(runsOn('mig1.example.org'), [3]);
     assert.equal(pnodeOf('mig1.example.org'), 'node3.example.org');
+  });
+});
+
+describe('gnt-instance move', () => {
+  test('a file disk is copied to the target byte for byte, the old one removed, the instance started there', async () => {
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    await add('mv1.example.org', 'file', 1);
+    const diskOf = () => {
+      const c = JSON.parse(readFileSync(cluster.paths[0]!.configData, 'utf8')) as { instances: Record<string, { name: string; disks: string[] }>; disks: Record<string, { logical_id: string[]; nodes: string[] }> };
+      return c.disks[Object.values(c.instances).find((i) => i.name === 'mv1.example.org')!.disks[0]!]!;
+    };
+    const oldPath = diskOf().logical_id[1]!;
+    const pattern = randomBytes(4 * 1024 * 1024);
+    pattern.write('ganeti-ts move test', 0);
+    writeFileSync(oldPath, pattern);
+    const r = await inst('move', '-f', '-n', 'node2.example.org', 'mv1.example.org');
+    assert.equal(r.code, 0, r.all);
+    const newPath = diskOf().logical_id[1]!;
+    assert.notEqual(newPath, oldPath, 'a new disk');
+    assert.equal(sha(readFileSync(newPath)), sha(pattern), 'the data arrived unchanged');
+    assert.equal(existsSync(oldPath), false, 'the old disk is removed');
+    assert.equal(pnodeOf('mv1.example.org'), 'node2.example.org');
+    assert.deepEqual(runsOn('mv1.example.org'), [2]);
+    const fake = JSON.parse(readFileSync(stateFile(1, 'mv1.example.org'), 'utf8')) as { disks: { dev_path: string }[] };
+    assert.equal(fake.disks[0]!.dev_path, newPath, 'it runs on the new disk');
+    const diskless = await inst('add', '-t', 'diskless', '--no-nics', '-n', 'node1.example.org', '-o', 'noop', 'mv2.example.org');
+    assert.equal(diskless.code, 0, diskless.all);
+    const refused = await inst('move', '-f', '-n', 'node2.example.org', 'mv2.example.org');
+    assert.match(refused.stderr, /GNT_INSTANCE_NOT_MOVABLE: .*diskless/);
+    for (const n of ['mv1', 'mv2']) assert.equal((await inst('remove', '-f', `${n}.example.org`)).code, 0);
+    assert.equal(existsSync(newPath), false);
   });
 });
 

@@ -60,7 +60,18 @@ export interface OpNodeEvacuate extends OpCommon {
   readonly early_release: boolean;
 }
 
-export type PlacementOpCode = OpInstanceMigrate | OpInstanceFailover | OpNodeMigrate | OpNodeEvacuate;
+export interface OpInstanceMove extends OpCommon {
+  readonly OP_ID: 'OP_INSTANCE_MOVE';
+  readonly instance_name: string;
+  readonly target_node: string;
+  readonly shutdown_timeout: number;
+  readonly ignore_consistency: boolean;
+  readonly ignore_ipolicy: boolean;
+  /** Ganeti's transport compression; only `none` here. */
+  readonly compress: string;
+}
+
+export type PlacementOpCode = OpInstanceMigrate | OpInstanceFailover | OpInstanceMove | OpNodeMigrate | OpNodeEvacuate;
 
 const name = { type: 'string', minLength: 1 };
 const optStr = { type: ['string', 'null'], default: null };
@@ -82,6 +93,13 @@ export const PLACEMENT_OPCODE_SCHEMAS: { readonly [K in PlacementOpCode['OP_ID']
       iallocator: optStr, ignore_ipolicy: bool(false), cleanup: bool(false),
     },
     required: ['instance_name'],
+  },
+  OP_INSTANCE_MOVE: {
+    properties: {
+      instance_name: name, target_node: name, shutdown_timeout: { type: 'number', minimum: 0, default: 120 }, ignore_consistency: bool(false),
+      ignore_ipolicy: bool(false), compress: { enum: ['none'], default: 'none' },
+    },
+    required: ['instance_name', 'target_node'],
   },
   OP_NODE_MIGRATE: {
     properties: { node_name: name, mode, live, target_node: optStr, iallocator: optStr, allow_runtime_changes: bool(true), ignore_ipolicy: bool(false) },

@@ -49,3 +49,16 @@ export function moveTarget(host: PluginHost, data: FrozenConfig, inst: InstanceV
 
 /** The address a node receives migrations on: its secondary IP (the replication network) when it has one. */
 export const migrationAddress = (n: NodeView): string => n.secondary_ip || n.primary_ip;
+
+/** A target any node may be (gnt-instance move): named, not the primary, usable. */
+export function anyTarget(data: FrozenConfig, inst: InstanceView, target: string | null, iallocator: string | null, action: string, field = 'target_node'): NodeView {
+  if (!target) {
+    if (iallocator) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'iallocator', problem: 'iallocators are not supported yet; give the target node with -n' });
+    throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field, problem: `${action} of instance '${inst.name}' needs a target node (-n NODE)` });
+  }
+  const node = requireNode(data, target);
+  if (node.uuid === inst.primary_node) throw new GanetiError('GNT_INSTANCE_NODE', { field, node: node.name, problem: `is already the primary node of instance '${inst.name}'` });
+  const problem = node.offline ? 'is offline' : node.drained ? 'is drained' : node.vm_capable === false ? 'is not vm_capable' : null;
+  if (problem) throw new GanetiError('GNT_INSTANCE_NODE', { field, node: node.name, problem });
+  return node;
+}

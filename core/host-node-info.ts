@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
-import { GanetiError, describeError, type HvNodeInfo } from '../../core/index.js';
-import { HV_NAME } from './state-files.js';
+import { GanetiError, describeError } from './errors/index.js';
+import type { HvNodeInfo } from './contracts/hypervisor.js';
 
 const MEMINFO = '/proc/meminfo';
 
@@ -26,13 +26,16 @@ export function parseMeminfo(text: string): Pick<HvNodeInfo, 'memory_total' | 'm
   };
 }
 
-/** The node as a Linux host sees it; the caller subtracts what its instances use. */
-export async function linuxNodeInfo(): Promise<HvNodeInfo> {
+/**
+ * The node as a Linux host sees it, for hypervisor providers' nodeInfo (the caller subtracts
+ * what its instances use); `hypervisor` names the caller in errors.
+ */
+export async function hostNodeInfo(hypervisor: string): Promise<HvNodeInfo> {
   let memory;
   try {
     memory = parseMeminfo(await readFile(MEMINFO, 'utf8'));
   } catch (e) {
-    throw new GanetiError('GNT_HV_FAILED', { hypervisor: HV_NAME, action: 'read node memory', reason: describeError(e) }, { cause: e });
+    throw new GanetiError('GNT_HV_FAILED', { hypervisor, action: 'read node memory', reason: describeError(e) }, { cause: e });
   }
   return {
     ...memory,
