@@ -91,7 +91,7 @@ export function kvmCommand(inst: HvInstance, disks: readonly HvDisk[], hv: Param
   const diskType = str('disk_type') || 'paravirtual';
   if (diskType === 'scsi' && disks.length) devices.push({ driver: 'lsi53c895a', props: { id: 'scsi0' } });
   disks.forEach((d, i) => {
-    const id = `disk-${shortId(d.uuid)}`;
+    const id = `disk${i}-${shortId(d.uuid)}`;
     const file = d.access === 'userspace' && d.uri ? d.uri : (d.dev_path ?? d.uri ?? '');
     const drive: Record<string, string> = { file, format: 'raw', if: 'none', id, aio: str('disk_aio') || 'threads' };
     if (str('disk_cache') && str('disk_cache') !== 'default') drive['cache'] = str('disk_cache');
@@ -103,7 +103,7 @@ export function kvmCommand(inst: HvInstance, disks: readonly HvDisk[], hv: Param
   });
 
   inst.nics.forEach((n, i) => {
-    const id = `nic-${shortId(n.uuid)}`;
+    const id = `nic${i}-${shortId(n.uuid)}`;
     const net: Record<string, string> = { id, ifname: o.taps[i] ?? '', script: 'no', downscript: 'no' };
     const model = NIC_MODELS[str('nic_type') || 'paravirtual'] ?? 'virtio-net-pci';
     if (model === 'virtio-net-pci') {
