@@ -6,7 +6,7 @@
  * (target: `cont`, or killed on failure; source: quit, or `cont` again on failure).
  */
 import { GanetiError, type HypervisorMigration, type MigrationStatus } from '../../core/index.js';
-import { destroy, launch } from './kvm-hypervisor.js';
+import { destroy, launch } from './lifecycle.js';
 import { qmp } from './qmp.js';
 import { HV_NAME, kvmFiles, livePid, readRuntime, type KvmRuntime } from './runtime-files.js';
 
