@@ -8,7 +8,8 @@ import { checkFreeMemory } from './instance-memory.js';
 import { diskReach, migrationAddress, moveTarget } from './instance-placement.js';
 import { failOver } from './instance-failover.js';
 
-const STATUS_POLL_MS = 200;
+// a live migration of a small guest takes a few hundred ms: poll often enough not to add to it
+const STATUS_POLL_MS = 50;
 
 /**
  * OP_INSTANCE_MIGRATE: moves a running instance to another node while it runs (live) or
