@@ -8,6 +8,8 @@ import type { PluginSpec } from './config.js';
 export const BUILTIN_PLUGINS = Object.freeze([
   'hypervisors/fake',
   'hypervisors/kvm',
+  'hypervisors/lxc',
+  'hypervisors/chroot',
   'storage/diskless',
   'storage/file',
   'storage/plain',

@@ -16,6 +16,8 @@ export interface HypervisorFixture {
   readonly hvparams?: Params;
   /** Disks the suite's instances boot on; default none. */
   readonly disks?: readonly HvDisk[];
+  /** The hypervisor gives instances no interfaces of their own (chroot): it must refuse NICs. */
+  readonly noNics?: boolean;
   /** Removes everything the fixture made (temp roots, processes). */
   cleanup(): Promise<void>;
 }
@@ -85,6 +87,8 @@ export function hypervisorContract(
     let started: HvInstance[];
 
     const hvparams = () => fx.hvparams ?? {};
+    /** A test instance; without NICs for hypervisors that take none. */
+    const mk = (o: Partial<HvInstance> = {}) => testInstance(name, hvparams(), { ...(fx.noNics ? { nics: [] } : {}), ...o });
     const start = async (inst: HvInstance, net: NicConnector = recordingNetwork()) => {
       started.push(inst);
       await hv.start(inst, fx.disks ?? [], { paused: false, network: net }, fx.ctx);
@@ -138,13 +142,13 @@ export function hypervisorContract(
     });
 
     test('an instance that was never started is not listed and has no info', async () => {
-      const inst = testInstance(name, hvparams());
+      const inst = mk();
       assert.ok(!(await hv.listInstances(hvparams(), fx.ctx)).includes(inst.name));
       assert.equal(await hv.instanceInfo(inst.name, hvparams(), fx.ctx), null);
     });
 
     test('start: the instance is listed and its info says running', async () => {
-      const inst = testInstance(name, hvparams());
+      const inst = mk();
       await start(inst);
       assert.ok((await hv.listInstances(hvparams(), fx.ctx)).includes(inst.name));
       const info = await hv.instanceInfo(inst.name, hvparams(), fx.ctx);
@@ -158,8 +162,13 @@ export function hypervisorContract(
     });
 
     test('start connects each NIC through the network connector, stop disconnects it', async () => {
-      const inst = testInstance(name, hvparams(), { nics: [testNic(0), testNic(1)] });
+      const inst = mk({ nics: [testNic(0), testNic(1)] });
       const net = recordingNetwork();
+      if (fx.noNics) {
+        await assert.rejects(start(inst, net), isGanetiError);
+        assert.ok(!(await hv.listInstances(hvparams(), fx.ctx)).includes(inst.name));
+        return;
+      }
       await start(inst, net);
       const connects = net.calls.filter((c) => c.op === 'connect');
       assert.deepEqual(connects.map((c) => c.index), [0, 1]);
@@ -171,9 +180,9 @@ export function hypervisorContract(
     });
 
     test('a NIC that fails to connect fails the start and leaves the instance stopped', async () => {
-      const inst = testInstance(name, hvparams(), { nics: [testNic(0), testNic(1)] });
+      const inst = mk({ nics: [testNic(0), testNic(1)] });
       const net = recordingNetwork();
-      net.failConnect = 1;
+      net.failConnect = fx.noNics ? -1 : 1;
       await assert.rejects(start(inst, net));
       await hv.cleanup(inst.name, { network: net }, fx.ctx);
       assert.ok(!(await hv.listInstances(hvparams(), fx.ctx)).includes(inst.name));
@@ -183,14 +192,14 @@ export function hypervisorContract(
     });
 
     test('starting a running instance is refused with a GanetiError', async () => {
-      const inst = testInstance(name, hvparams());
+      const inst = mk();
       await start(inst);
       await assert.rejects(start(inst), isGanetiError);
       assert.equal((await hv.instanceInfo(inst.name, hvparams(), fx.ctx))?.state, 'running');
     });
 
     test('stop: the instance is no longer listed', async () => {
-      const inst = testInstance(name, hvparams());
+      const inst = mk();
       await start(inst);
       await stop(inst);
       assert.ok(!(await hv.listInstances(hvparams(), fx.ctx)).includes(inst.name));
@@ -199,19 +208,19 @@ export function hypervisorContract(
     });
 
     test('stopping a stopped instance resolves, soft or forced', async () => {
-      const inst = testInstance(name, hvparams());
+      const inst = mk();
       await hv.stop(inst, { force: false, timeoutMs: 1000, network: recordingNetwork() }, fx.ctx);
       await stop(inst);
     });
 
     test('cleanup is idempotent', async () => {
-      const inst = testInstance(name, hvparams());
+      const inst = mk();
       await hv.cleanup(inst.name, { network: recordingNetwork() }, fx.ctx);
       await hv.cleanup(inst.name, { network: recordingNetwork() }, fx.ctx);
     });
 
     test('a stopped instance can start again', async () => {
-      const inst = testInstance(name, hvparams());
+      const inst = mk();
       await start(inst);
       await stop(inst);
       await hv.cleanup(inst.name, { network: recordingNetwork() }, fx.ctx);
@@ -220,7 +229,7 @@ export function hypervisorContract(
     });
 
     test('reboot keeps the instance running', async () => {
-      const inst = testInstance(name, hvparams());
+      const inst = mk();
       await start(inst);
       await hv.reboot(inst, fx.ctx);
       assert.ok((await hv.listInstances(hvparams(), fx.ctx)).includes(inst.name));
@@ -228,7 +237,7 @@ export function hypervisorContract(
     });
 
     test('console of a running instance says how to reach it, or why not', async () => {
-      const inst = testInstance(name, hvparams());
+      const inst = mk();
       await start(inst);
       const target = { primary_node: inst.primary_node, primary_ip: '127.0.0.1', ssh_port: 22, node_group: 'default', paths: fx.ctx.paths };
       const cons = await hv.console(inst, target, fx.ctx);
