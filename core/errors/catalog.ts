@@ -175,6 +175,8 @@ export const ERROR_CATALOG = Object.freeze({
     (a) => `migration of instance '${a.instance}' from ${a.source} to ${a.target} failed: ${a.reason}`),
   GNT_INSTANCE_DISK_INDEX: def<{ instance: S; index: S; count: S }>('ECODE_INVAL',
     (a) => `instance '${a.instance}' has no disk ${a.index} (it has ${a.count})`),
+  GNT_INSTANCE_DISK_SHRINK: def<{ instance: S; index: S; requested: S; current: S }>('ECODE_STATE',
+    (a) => `disk ${a.index} of instance '${a.instance}': requested size ${a.requested} MiB is smaller than its current size ${a.current} MiB (disks only grow)`),
 
   // opcodes and jobs
   GNT_OPCODE_UNKNOWN: def<{ opcode: S; known: S }>('ECODE_INVAL',

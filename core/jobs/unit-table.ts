@@ -30,6 +30,11 @@ import { InstanceRebootUnit } from './units/instance-reboot.js';
 import { InstanceQueryDataUnit } from './units/instance-query-data.js';
 import { InstanceConsoleUnit } from './units/instance-console.js';
 import { InstanceActivateDisksUnit, InstanceDeactivateDisksUnit } from './units/instance-disks.js';
+import { InstanceSetParamsUnit } from './units/instance-set-params.js';
+import { InstanceRenameUnit } from './units/instance-rename.js';
+import { InstanceReinstallUnit } from './units/instance-reinstall.js';
+import { InstanceGrowDiskUnit } from './units/instance-grow-disk.js';
+import { InstanceRecreateDisksUnit } from './units/instance-recreate-disks.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -65,4 +70,9 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_INSTANCE_CONSOLE: InstanceConsoleUnit,
   OP_INSTANCE_ACTIVATE_DISKS: InstanceActivateDisksUnit,
   OP_INSTANCE_DEACTIVATE_DISKS: InstanceDeactivateDisksUnit,
+  OP_INSTANCE_SET_PARAMS: InstanceSetParamsUnit,
+  OP_INSTANCE_RENAME: InstanceRenameUnit,
+  OP_INSTANCE_REINSTALL: InstanceReinstallUnit,
+  OP_INSTANCE_GROW_DISK: InstanceGrowDiskUnit,
+  OP_INSTANCE_RECREATE_DISKS: InstanceRecreateDisksUnit,
 });
