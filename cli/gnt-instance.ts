@@ -188,5 +188,68 @@ addOpcodeOptions(
     .option('--ignore-consistency', 'move even when the source node cannot stop the instance')
     .option('--ignore-ipolicy', 'ignore the instance policy of the target group'),
 ).action(luxiAction(async (name: string, opts) => (await placement()).moveInstance(name, opts)));
+const modify = () => import('./commands/instance-modify.js');
+
+addOpcodeOptions(
+  program
+    .command('modify')
+    .description('change an instance: parameters, disks, NICs, OS, offline/online, runtime memory (most take effect at the next start)')
+    .argument('<instance>', 'instance name')
+    .option('-H, --hypervisor-parameters <k=v,...>', 'hypervisor parameters (k=default resets one)')
+    .option('-B, --backend-parameters <k=v,...>', 'backend parameters (maxmem, minmem, vcpus...; k=default resets one)')
+    .option('-O, --os-parameters <k=v,...>', 'OS parameters')
+    .option('--disk <mod>', 'add[:size=S,mode=M], N:add,size=S, N:remove or N:modify,mode=M,name=X (repeatable)', collect)
+    .option('--net <mod>', 'add[:mac=..,ip=..,mode=..,link=..], N:remove or N:modify,ip=..,link=.. (repeatable)', collect)
+    .option('-o, --os-type <os>', 'change the OS name (no reinstall)')
+    .option('--force-variant', 'accept an unknown OS variant')
+    .option('--offline', 'mark the instance offline (it must be down)')
+    .option('--online', 'mark an offline instance online (down)')
+    .option('-m, --runtime-memory <size>', "change a running instance's memory (between minmem and maxmem)")
+    .option('--hotplug', 'apply disk/NIC changes to the running instance (hypervisors with hotplug)')
+    .option('--no-wait-for-sync', 'do not wait for new mirrored disks to sync')
+    .option('-f, --force', 'skip safety checks (memory range of -m)'),
+).action(luxiAction(async (name: string, opts) => (await modify()).modify(name, opts)));
+
+addOpcodeOptions(
+  program
+    .command('rename')
+    .description('rename a stopped instance')
+    .argument('<instance>', 'current name')
+    .argument('<new_name>', 'new name')
+    .option('--no-ip-check', 'do not check the new IP is unused')
+    .option('--no-name-check', 'do not check the new name'),
+).action(luxiAction(async (name: string, newName: string, opts) => (await modify()).rename(name, newName, opts)));
+
+addOpcodeOptions(
+  program
+    .command('reinstall')
+    .description('reinstall the OS of a stopped instance (destroys its data)')
+    .argument('<instance>', 'instance name')
+    .option('-o, --os-type <os>', 'install this OS instead')
+    .option('--force-variant', 'accept an unknown OS variant')
+    .option('-O, --os-parameters <k=v,...>', 'OS parameters')
+    .option('-f, --force', 'do not ask for confirmation'),
+).action(luxiAction(async (name: string, opts) => (await modify()).reinstall(name, opts)));
+
+addOpcodeOptions(
+  program
+    .command('grow-disk')
+    .description("grow an instance's disk by AMOUNT (or to AMOUNT with --absolute)")
+    .argument('<instance>', 'instance name')
+    .argument('<disk>', 'disk index')
+    .argument('<amount>', 'size (512M, 1G...)')
+    .option('--absolute', 'AMOUNT is the new size, not the growth')
+    .option('--no-wait-for-sync', 'do not wait for mirrored disks to sync'),
+).action(luxiAction(async (name: string, disk: string, amount: string, opts) => (await modify()).growDisk(name, disk, amount, opts)));
+
+addOpcodeOptions(
+  program
+    .command('recreate-disks')
+    .description("recreate a stopped instance's disks (empty), optionally on other nodes")
+    .argument('<instance>', 'instance name')
+    .option('--disk <N[:size=S,mode=M]>', 'disk to recreate (repeatable; default all)', collect)
+    .option('-n, --node <pnode[:snode]>', 'recreate the disks on these nodes')
+    .option('-I, --iallocator <name>', 'choose the nodes with this allocator'),
+).action(luxiAction(async (name: string, opts) => (await modify()).recreateDisks(name, opts)));
 
 main(program);

@@ -185,6 +185,8 @@ export const ERROR_CATALOG = Object.freeze({
     (a) => `instance '${a.instance}': disk template ${a.template} does not allow ${a.action}; ${a.hint}`),
   GNT_INSTANCE_DISK_COPY: def<{ path: S; action: S; reason: S }>('ECODE_FAULT',
     (a) => `could not ${a.action} disk ${a.path}: ${a.reason}`),
+  GNT_INSTANCE_DISK_SHRINK: def<{ instance: S; index: S; requested: S; current: S }>('ECODE_STATE',
+    (a) => `disk ${a.index} of instance '${a.instance}': requested size ${a.requested} MiB is smaller than its current size ${a.current} MiB (disks only grow)`),
 
   // opcodes and jobs
   GNT_OPCODE_UNKNOWN: def<{ opcode: S; known: S }>('ECODE_INVAL',

@@ -35,6 +35,11 @@ import { InstanceMigrateUnit } from './units/instance-migrate.js';
 import { InstanceFailoverUnit } from './units/instance-failover.js';
 import { NodeEvacuateUnit, NodeMigrateUnit } from './units/node-evacuation.js';
 import { InstanceMoveUnit } from './units/instance-move.js';
+import { InstanceSetParamsUnit } from './units/instance-set-params.js';
+import { InstanceRenameUnit } from './units/instance-rename.js';
+import { InstanceReinstallUnit } from './units/instance-reinstall.js';
+import { InstanceGrowDiskUnit } from './units/instance-grow-disk.js';
+import { InstanceRecreateDisksUnit } from './units/instance-recreate-disks.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -76,4 +81,9 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_INSTANCE_MOVE: InstanceMoveUnit,
   OP_NODE_MIGRATE: NodeMigrateUnit,
   OP_NODE_EVACUATE: NodeEvacuateUnit,
+  OP_INSTANCE_SET_PARAMS: InstanceSetParamsUnit,
+  OP_INSTANCE_RENAME: InstanceRenameUnit,
+  OP_INSTANCE_REINSTALL: InstanceReinstallUnit,
+  OP_INSTANCE_GROW_DISK: InstanceGrowDiskUnit,
+  OP_INSTANCE_RECREATE_DISKS: InstanceRecreateDisksUnit,
 });

@@ -178,6 +178,14 @@ export function instanceHandlers(env: NodeEnv): Record<string, RpcHandler> {
       const i = inst(args[0]);
       return migration(i).migrationStatus(i, ctxOf(req.signal));
     },
+
+    async resize_disk(args, req) {
+      const [i, disk, bytes] = args as [HvInstance, HvDisk, number];
+      const p = hv(i.hypervisor);
+      if (!p.resizeDisk) return false;
+      await p.resizeDisk(i, disk, bytes, ctxOf(req.signal));
+      return true;
+    },
   };
 
   function migration(i: HvInstance) {

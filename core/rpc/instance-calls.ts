@@ -74,4 +74,9 @@ export const INSTANCE_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
     name: 'instance_get_migration_status', kind: 'single', timeout: 'SLOW', args: [instance],
     result: '{status, transferred_ram, total_ram}', description: 'Report migration status',
   },
+  {
+    name: 'resize_disk', kind: 'single', timeout: 'NORMAL',
+    args: [instance, arg('disk', { type: 'object', required: ['uuid'] }, 'the disk (HvDisk form)'), arg('new_size', { type: 'integer', minimum: 0 }, 'the new size in MiB (the hypervisor contract counts MiB)')],
+    result: 'true when the hypervisor was told, false when it has no resizeDisk', description: 'Notify the hypervisor about a disk change',
+  },
 ]);

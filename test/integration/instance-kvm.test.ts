@@ -29,7 +29,7 @@ async function waitFor(check: () => boolean, ms: number, what: string): Promise<
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const hvOption = () => `kvm:${Object.entries(guestHvparams(guest as Guest, 'wait', { migration_port: 20000 + (process.pid % 10000) })).map(([k, v]) => `${k}=${String(v)}`).join(',')}`;
+const hvOption = () => `kvm:${Object.entries(guestHvparams(guest as Guest, 'wait', { migration_port: 20000 + (process.pid % 10000), migration_bandwidth: 1000 })).map(([k, v]) => `${k}=${String(v)}`).join(',')}`;
 
 before(async () => {
   if (skip) return;
@@ -51,7 +51,7 @@ after(async () => {
 test('gnt-instance add runs a kvm guest; list, console, live migrate, a qemu that dies, shutdown', { skip }, async () => {
   const add = await inst('add', '-t', 'sharedfile', '--disk', '0:size=16M', '--no-nics', '-n', 'node1.example.org', '-o', 'noop', '-H', hvOption(), 'vm1.example.org');
   assert.equal(add.code, 0, add.all);
-  await waitFor(() => ticks(0, 'vm1.example.org').length >= 2, 60_000, 'the guest to tick');
+  await waitFor(() => ticks(0, 'vm1.example.org').length >= 2, 90_000, 'the guest to tick');
   const list = await inst('list', '--no-headers', '--separator=|', '-o', 'name,hypervisor,pnode,status,oper_ram,network_port');
   assert.match(list.stdout, /^vm1\.example\.org\|kvm\|node1\.example\.org\|running\|128\|\d+\n$/);
 
@@ -69,7 +69,10 @@ test('gnt-instance add runs a kvm guest; list, console, live migrate, a qemu tha
   const mig = await inst('migrate', '-f', '-n', 'node2.example.org', 'vm1.example.org');
   assert.equal(mig.code, 0, mig.all);
   assert.match(mig.stdout, /memory transfer progress|migrating instance to node2/);
-  await waitFor(() => ticks(1, 'vm1.example.org').some((t) => t > before), 15_000, 'the guest to tick on node2');
+  await waitFor(() => ticks(1, 'vm1.example.org').some((t) => t > before), 45_000, 'the guest to tick on node2').catch((e: unknown) => {
+    const log = existsSync(serialLog(1, 'vm1.example.org')) ? readFileSync(serialLog(1, 'vm1.example.org'), 'utf8').slice(-500) : '(no serial log on node2)';
+    throw new Error(`${String(e)}; source ticked up to ${before}; node2's console: ${log}`);
+  });
   assert.equal(ticks(1, 'vm1.example.org').includes(1), false, 'not rebooted: the counter carried on');
   assert.equal((await inst('list', '--no-headers', '--separator=|', '-o', 'pnode,status', 'vm1.example.org')).stdout, 'node2.example.org|running\n');
 

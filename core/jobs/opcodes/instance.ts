@@ -112,15 +112,79 @@ export interface OpInstanceReplaceDisks extends OpCommon {
   readonly ignore_ipolicy: boolean;
 }
 
+/** Ganeti's container modification `[action, identifier, params]` (identifier: index, -1 for the last, or a name/UUID). */
+export type ContainerMod = readonly ['add' | 'remove' | 'modify', number | string, Params];
+
+export interface OpInstanceSetParams extends OpCommon {
+  readonly OP_ID: 'OP_INSTANCE_SET_PARAMS';
+  readonly instance_name: string;
+  readonly force: boolean;
+  readonly force_variant: boolean;
+  readonly nics: readonly ContainerMod[];
+  readonly disks: readonly ContainerMod[];
+  readonly hotplug: boolean;
+  /** Template conversions are not supported yet: a value other than null is refused. */
+  readonly disk_template: string | null;
+  readonly hvparams: Params;
+  readonly beparams: Params;
+  readonly runtime_mem: number | null;
+  readonly os_name: string | null;
+  readonly osparams: Params;
+  /** true: mark offline; false: mark online (down); null: unchanged. */
+  readonly offline: boolean | null;
+  readonly wait_for_sync: boolean;
+}
+
+export interface OpInstanceRename extends OpCommon {
+  readonly OP_ID: 'OP_INSTANCE_RENAME';
+  readonly instance_name: string;
+  readonly new_name: string;
+  readonly name_check: boolean;
+  readonly ip_check: boolean;
+}
+
+export interface OpInstanceReinstall extends OpCommon {
+  readonly OP_ID: 'OP_INSTANCE_REINSTALL';
+  readonly instance_name: string;
+  readonly os_type: string | null;
+  readonly force_variant: boolean;
+  readonly osparams: Params;
+}
+
+export interface OpInstanceGrowDisk extends OpCommon {
+  readonly OP_ID: 'OP_INSTANCE_GROW_DISK';
+  readonly instance_name: string;
+  readonly disk: number;
+  /** MiB to add, or the new size with `absolute`. */
+  readonly amount: number;
+  readonly absolute: boolean;
+  readonly wait_for_sync: boolean;
+}
+
+export interface OpInstanceRecreateDisks extends OpCommon {
+  readonly OP_ID: 'OP_INSTANCE_RECREATE_DISKS';
+  readonly instance_name: string;
+  /** `[index, params]` per disk to recreate (params: size, mode...); empty: every disk. */
+  readonly disks: readonly (readonly [number, Params])[];
+  /** New nodes (the primary first) to move the disks to; empty: where they are. */
+  readonly nodes: readonly string[];
+  readonly iallocator: string | null;
+}
+
 export type InstanceOpCode =
   | OpInstanceCreate | OpInstanceRemove | OpInstanceStartup | OpInstanceShutdown | OpInstanceReboot
   | OpInstanceQueryData | OpInstanceConsole | OpInstanceActivateDisks | OpInstanceDeactivateDisks
-  | OpInstanceReplaceDisks;
+  | OpInstanceReplaceDisks
+  | OpInstanceSetParams | OpInstanceRename | OpInstanceReinstall | OpInstanceGrowDisk | OpInstanceRecreateDisks;
 
 const name = { type: 'string', minLength: 1 };
 const optStr = { type: ['string', 'null'], default: null };
 const dict = { type: 'object', default: {} };
 const bool = (d: boolean) => ({ type: 'boolean', default: d });
+const containerMods = {
+  type: 'array', default: [],
+  items: { type: 'array', minItems: 3, maxItems: 3, items: [{ enum: ['add', 'remove', 'modify'] }, { type: ['integer', 'string'] }, { type: 'object' }] },
+};
 /** Ganeti's DEFAULT_SHUTDOWN_TIMEOUT. */
 export const DEFAULT_SHUTDOWN_TIMEOUT = 120;
 const timeout = { type: 'number', minimum: 0, default: DEFAULT_SHUTDOWN_TIMEOUT };
@@ -182,5 +246,28 @@ export const INSTANCE_OPCODE_SCHEMAS: { readonly [K in InstanceOpCode['OP_ID']]:
       ignore_ipolicy: bool(false),
     },
     required: ['instance_name', 'mode'],
+  },
+  OP_INSTANCE_SET_PARAMS: {
+    properties: {
+      instance_name: name, force: bool(false), force_variant: bool(false), nics: containerMods, disks: containerMods, hotplug: bool(false),
+      disk_template: optStr, hvparams: dict, beparams: dict, runtime_mem: { type: ['integer', 'null'], minimum: 1, default: null },
+      os_name: optStr, osparams: dict, offline: { type: ['boolean', 'null'], default: null }, wait_for_sync: bool(true),
+    },
+    required: ['instance_name'],
+  },
+  OP_INSTANCE_RENAME: { properties: { instance_name: name, new_name: name, name_check: bool(true), ip_check: bool(false) }, required: ['instance_name', 'new_name'] },
+  OP_INSTANCE_REINSTALL: { properties: { instance_name: name, os_type: optStr, force_variant: bool(false), osparams: dict }, required: ['instance_name'] },
+  OP_INSTANCE_GROW_DISK: {
+    properties: { instance_name: name, disk: { type: 'integer', minimum: 0 }, amount: { type: 'integer', minimum: 0 }, absolute: bool(false), wait_for_sync: bool(true) },
+    required: ['instance_name', 'disk', 'amount'],
+  },
+  OP_INSTANCE_RECREATE_DISKS: {
+    properties: {
+      instance_name: name,
+      disks: { type: 'array', items: { type: 'array', minItems: 2, maxItems: 2, items: [{ type: 'integer', minimum: 0 }, { type: 'object' }] }, default: [] },
+      nodes: { type: 'array', items: { type: 'string' }, default: [] },
+      iallocator: optStr,
+    },
+    required: ['instance_name'],
   },
 });

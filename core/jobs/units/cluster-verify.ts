@@ -24,6 +24,10 @@ type ErrorDescriptor = readonly [string, string, string];
  * ENODEFILECHECK (a master candidate's config.data is missing or older than the master's).
  * Ours: ENODESSCONF (the node's ssconf files differ from what the configuration says) and
  * ENODEPLUGINS (the node's plugins or their versions differ from the master's).
+ * Instances (Ganeti's): EINSTANCEDOWN (admin up, not running on its primary),
+ * EINSTANCEWRONGNODE (running on a node that is not its primary; here also an instance
+ * running on its primary while its admin state is down or offline, which Ganeti leaves to
+ * the watcher), ENODEORPHANINSTANCE (a node runs an instance the config does not know).
  */
 export const CV = Object.freeze({
   ENODERPC: ['node', 'ENODERPC', 'Error during connection to the primary node of an instance'],
@@ -32,6 +36,9 @@ export const CV = Object.freeze({
   ENODEFILECHECK: ['node', 'ENODEFILECHECK', 'Error retrieving the checksum of the node files'],
   ENODESSCONF: ['node', 'ENODESSCONF', 'The node has out-of-date ssconf files'],
   ENODEPLUGINS: ['node', 'ENODEPLUGINS', "The node's plugins differ from the master's"],
+  EINSTANCEDOWN: ['instance', 'EINSTANCEDOWN', 'Instance not running on its primary node'],
+  EINSTANCEWRONGNODE: ['instance', 'EINSTANCEWRONGNODE', 'Instance running on the wrong node'],
+  ENODEORPHANINSTANCE: ['node', 'ENODEORPHANINSTANCE', 'Unknown instance running on a node'],
 } as const satisfies Record<string, ErrorDescriptor>);
 
 /** Ganeti's CV_ERROR / CV_WARNING. */
@@ -84,7 +91,13 @@ export class ClusterVerifyUnit extends LogicalUnit<OpClusterVerify> {
     const rpc = await this.ctx.rpc();
     const targets: RpcNode[] = online.map((n) => ({ name: n.name, address: n.primary_ip }));
     const start = Date.now() / 1000;
-    const results = targets.length ? await rpc.call<Record<string, unknown>>('node_verify', targets, [checks, data.cluster.cluster_name, data.cluster.hvparams], { signal: this.ctx.signal }) : [];
+    const hvs = data.cluster.enabled_hypervisors;
+    const [results, lists] = targets.length
+      ? await Promise.all([
+          rpc.call<Record<string, unknown>>('node_verify', targets, [checks, data.cluster.cluster_name, data.cluster.hvparams], { signal: this.ctx.signal }),
+          rpc.call<string[]>('instance_list', targets, [hvs, Object.fromEntries(hvs.map((h) => [h, data.cluster.hvparams[h] ?? {}]))], { signal: this.ctx.signal }),
+        ])
+      : [[], []];
     const end = Date.now() / 1000;
 
     this.ctx.feedback('* Verifying node status');
@@ -107,7 +120,35 @@ export class ClusterVerifyUnit extends LogicalUnit<OpClusterVerify> {
       if (!skip.has('config') && node.master_candidate && node.uuid !== masterUuid) this.#verifyConfig(node, res, data.serial_no);
       if (!skip.has('plugins')) this.#verifyPlugins(node, res, reference);
     }
+
+    this.ctx.feedback('* Verifying instance status');
+    const running = new Map<string, string[] | null>();
+    online.forEach((n, i) => {
+      const r = lists[i];
+      running.set(n.uuid, r?.success && Array.isArray(r.payload) ? r.payload : null);
+      if (r && !r.success && byUuid.get(n.uuid)?.success) this.#error(CV.ENODERPC, n.name, `cannot list its instances: ${r.error}`);
+    });
+    this.#verifyInstances(data, all, running);
     return !this.#bad;
+  }
+
+  /** Ganeti's instance checks of LUClusterVerifyGroup, from each node's list of running instances. */
+  #verifyInstances(data: FrozenConfig, nodes: readonly NodeLike[], running: ReadonlyMap<string, string[] | null>): void {
+    const byName = new Map(Object.values(data.instances).map((i) => [i.name, i]));
+    const inScope = new Set(nodes.map((n) => n.uuid));
+    for (const inst of niceSortBy(Object.values(data.instances), (i) => i.name)) {
+      if (!inScope.has(inst.primary_node) || inst.admin_state !== 'up') continue;
+      const list = running.get(inst.primary_node);
+      if (list && !list.includes(inst.name)) this.#error(CV.EINSTANCEDOWN, inst.name, `instance not running on its primary node ${data.nodes[inst.primary_node]?.name ?? inst.primary_node}`);
+    }
+    for (const node of nodes) {
+      for (const name of running.get(node.uuid) ?? []) {
+        const inst = byName.get(name);
+        if (!inst) this.#error(CV.ENODEORPHANINSTANCE, node.name, `node is running unknown instance ${name}`);
+        else if (inst.primary_node !== node.uuid) this.#error(CV.EINSTANCEWRONGNODE, inst.name, `instance should not run on node ${node.name}`);
+        else if (inst.admin_state !== 'up') this.#error(CV.EINSTANCEWRONGNODE, inst.name, `instance should not run on node ${node.name} (its admin state is ${inst.admin_state})`);
+      }
+    }
   }
 
   #data(): FrozenConfig {
