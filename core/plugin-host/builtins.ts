@@ -10,6 +10,7 @@ export const BUILTIN_PLUGINS = Object.freeze([
   'hypervisors/kvm',
   'hypervisors/lxc',
   'hypervisors/chroot',
+  'hypervisors/xen',
   'storage/diskless',
   'storage/file',
   'storage/plain',

@@ -158,7 +158,9 @@ export function hypervisorContract(
       assert.ok(info.memory >= inst.beparams.minmem && info.memory <= inst.beparams.maxmem, `memory ${info.memory}`);
       assert.equal(info.vcpus, inst.beparams.vcpus);
       const all = await hv.allInstancesInfo(hvparams(), fx.ctx);
-      assert.deepEqual(all.find((i) => i.name === inst.name), info);
+      // the same instance, as far as it does not change between two calls (CPU time runs on)
+      const steady = (i: typeof info | undefined) => (i ? { ...i, time: 0 } : i);
+      assert.deepEqual(steady(all.find((i) => i.name === inst.name)), steady(info));
     });
 
     test('start connects each NIC through the network connector, stop disconnects it', async () => {
