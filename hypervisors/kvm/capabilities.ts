@@ -46,3 +46,21 @@ export function checkCommand(cmd: QemuCommand, caps: QemuCapabilities): void {
     if (!caps.devices.has(d.driver)) throw new GanetiError('GNT_KVM_QEMU_UNSUPPORTED', { binary: cmd.binary, what: `device ${d.driver}`, reason: "its '-device help' does not list it" });
   }
 }
+
+/** QMP commands the plugin sends; a qemu whose query-commands lacks one is refused at start. */
+export const QMP_COMMANDS_USED = Object.freeze(['cont', 'stop', 'quit', 'query-status', 'system_powerdown', 'system_reset', 'migrate', 'migrate_cancel', 'migrate-set-parameters', 'query-migrate']);
+
+const qmpChecked = new Set<string>();
+
+/**
+ * Asks the running qemu which QMP commands it has (`query-commands`), once per binary, and
+ * refuses one that lacks a command this plugin sends, naming it.
+ */
+export async function checkQmpCommands(client: { execute<T>(command: string): Promise<T> }, binary: string): Promise<void> {
+  if (qmpChecked.has(binary)) return;
+  const have = new Set((await client.execute<{ name: string }[]>('query-commands')).map((c) => c.name));
+  for (const name of QMP_COMMANDS_USED) {
+    if (!have.has(name)) throw new GanetiError('GNT_KVM_QEMU_UNSUPPORTED', { binary, what: `QMP command ${name}`, reason: 'its query-commands does not list it' });
+  }
+  qmpChecked.add(binary);
+}

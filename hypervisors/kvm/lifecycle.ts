@@ -12,7 +12,7 @@ import {
   type Params,
   type ProviderContext,
 } from '../../core/index.js';
-import { checkCommand, qemuCapabilities } from './capabilities.js';
+import { checkCommand, checkQmpCommands, qemuCapabilities } from './capabilities.js';
 import { kvmArgv, kvmCommand } from './command-line.js';
 import { KVM_PARAMS, checkKvmParams } from './params.js';
 import { kill, sleep, waitGone } from './process.js';
@@ -76,6 +76,7 @@ export async function launch(inst: HvInstance, disks: readonly HvDisk[], net: Hv
     await writeRuntime(ctx.paths, rt);
     const c = await waitQmp(files.qmp);
     try {
+      await checkQmpCommands(c, cmd.binary);
       await connectNics(net.network, nics);
       if (!o.paused && !o.incoming) await c.execute('cont');
     } finally {

@@ -14,6 +14,8 @@ import type { ProviderContext } from '../../core/contracts/context.js';
 import { hypervisorContract, recordingNetwork, testInstance, type HypervisorFixture } from './hypervisor.contract.js';
 import { guestHvparams, testGuest, type Guest } from '../helpers/guest.js';
 import { kvmArgv, kvmCommand } from '../../hypervisors/kvm/command-line.js';
+import { qmp } from '../../hypervisors/kvm/qmp.js';
+import { QMP_COMMANDS_USED, checkQmpCommands } from '../../hypervisors/kvm/capabilities.js';
 
 // The kvm hypervisor with real qemu under TCG (this machine's KVM cannot boot a guest, see
 // substrate.md), booting the small busybox guest. Taps are made in the root namespace and
@@ -114,7 +116,9 @@ describe('kvm hypervisor', { skip }, () => {
     await hv.start(i, disks!, { paused: false, network: recordingNetwork() }, ctx);
     await waitFor(async () => (await ticks(root, i.name)).length >= 2, 30_000, 'the guest to tick');
     assert.match(await logText(root, i.name), /HELLO-FROM-GUEST mode=wait/);
-    assert.match(await logText(root, i.name), /GUEST-DISK \/dev\/vda/);
+    // the disk is attached to the machine (the guest's own view of it may come later)
+    const blocks = await qmp<{ device: string; qdev?: string; inserted?: { file: string } }[]>(join(root, 'var/run/ganeti/kvm-hypervisor/ctrl', `${i.name}.qmp`), 'query-block');
+    assert.ok(blocks.some((b) => b.inserted?.file === disks![0]!.dev_path), JSON.stringify(blocks));
     const info = await hv.instanceInfo(i.name, hvparams!, ctx);
     assert.equal(info?.state, 'running');
     assert.equal(info?.memory, 128);
@@ -189,6 +193,15 @@ describe('kvm hypervisor', { skip }, () => {
     await assert.rejects(hv.start(i, disks!, { paused: false, network: recordingNetwork() }, ctx), (e: unknown) =>
       hasCode('GNT_KVM_QEMU_UNSUPPORTED')(e) && (e as Error).message.includes(`the installed qemu (${wrapper}) cannot provide device virtio-blk-pci`));
     assert.deepEqual(await hv.listInstances({}, ctx), []);
+  });
+
+  test('a qemu whose QMP lacks a command the plugin sends is refused, naming the command', async () => {
+    // what a QMP server of an older qemu could answer (the plugin's reaction is what is tested)
+    const lacking = { execute: async <T>() => [{ name: 'cont' }, { name: 'quit' }, { name: 'query-status' }] as T };
+    await assert.rejects(checkQmpCommands(lacking, '/usr/bin/old-qemu'), (e: unknown) => hasCode('GNT_KVM_QEMU_UNSUPPORTED')(e) && /QMP command stop: its query-commands does not list it/.test((e as Error).message));
+    // the installed qemu has them all: a real start checked it (an earlier test started one)
+    const full = { execute: async <T>() => QMP_COMMANDS_USED.map((name) => ({ name })) as T };
+    await checkQmpCommands(full, '/usr/bin/new-qemu');
   });
 
   test('parameters: unknown ones refused by the schema, unimplemented ones refused when set', () => {

@@ -136,7 +136,7 @@ describe('gnt-cluster modify', () => {
     const cases: [string[], RegExp][] = [
       [['-C', '0'], /candidate pool size' must be a positive integer/],
       [['--max-running-jobs', 'abc'], /--max-running-jobs: 'abc' is not an integer/],
-      [['--enabled-hypervisors', 'kvm9'], /unknown hypervisor 'kvm9' \(known: fake\)/],
+      [['--enabled-hypervisors', 'kvm9'], /unknown hypervisor 'kvm9' \(known: chroot, fake, kvm, lxc, xen-hvm, xen-pvm\)/],
       [['--enabled-disk-templates', 'drbd9'], /unknown storage 'drbd9'/],
       [['-B', 'minmem=512,maxmem=256'], /minmem must not be larger than maxmem/],
       [['-B', 'memory=1'], /unknown parameter 'memory' for backend parameters/],

@@ -30,7 +30,7 @@ after(async () => {
 test('init refuses bad options with a clear message and writes nothing', async () => {
   const r = await cli('gnt-cluster', 'init', '--enabled-hypervisors', 'kvm-nope', 'cluster.example.org');
   assert.equal(r.exitCode, 1);
-  assert.match(r.stderr, /GNT_PROVIDER_UNKNOWN: unknown hypervisor 'kvm-nope' \(known: fake\)/);
+  assert.match(r.stderr, /GNT_PROVIDER_UNKNOWN: unknown hypervisor 'kvm-nope' \(known: chroot, fake, kvm, lxc, xen-hvm, xen-pvm\)/);
   const b = await cli('gnt-cluster', 'init', '-B', 'vcpus=lots', 'cluster.example.org');
   assert.equal(b.exitCode, 1);
   assert.match(b.stderr, /error type: wrong_input[\s\S]*parameter 'vcpus' for backend parameters must be integer/);

@@ -52,7 +52,7 @@ const newRoot = (name: string) => {
 test('init refuses each bad option value, naming it, and writes nothing', async () => {
   const root = newRoot('refused');
   const cases: [string[], RegExp, Record<string, string>?][] = [
-    [['--enabled-hypervisors', 'kvm9'], /unknown hypervisor 'kvm9' \(known: fake\)/],
+    [['--enabled-hypervisors', 'kvm9'], /unknown hypervisor 'kvm9' \(known: chroot, fake, kvm, lxc, xen-hvm, xen-pvm\)/],
     [['--enabled-disk-templates', 'drbd9'], /unknown storage 'drbd9'/],
     [['--enabled-disk-templates', 'file', '--file-storage-dir', 'relative'], /'relative' is not an absolute path/],
     [['--vg-name', 'bad vg'], /'bad vg' is not a valid LVM volume group name/],

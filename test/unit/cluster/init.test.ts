@@ -38,7 +38,7 @@ describe('cluster init', () => {
   });
 
   test('refuses bad options naming them, before anything is written', async () => {
-    assert.throws(() => initialConfig(host, { ...base, enabledHypervisors: ['kvm2'] }), refused('GNT_PROVIDER_UNKNOWN', /unknown hypervisor 'kvm2' \(known: fake\)/));
+    assert.throws(() => initialConfig(host, { ...base, enabledHypervisors: ['kvm2'] }), refused('GNT_PROVIDER_UNKNOWN', /unknown hypervisor 'kvm2' \(known: chroot, fake, kvm, lxc, xen-hvm, xen-pvm\)/));
     assert.throws(() => initialConfig(host, { ...base, enabledDiskTemplates: ['drbd9'] }), refused('GNT_PROVIDER_UNKNOWN', /unknown storage 'drbd9'/));
     assert.throws(() => initialConfig(host, { ...base, beparams: { vcpus: 'many' } }), refused('GNT_PARAM_INVALID', /parameter 'vcpus' for backend parameters must be integer/));
     assert.throws(() => initialConfig(host, { ...base, beparams: { memory: 1 } }), refused('GNT_PARAM_UNKNOWN', /unknown parameter 'memory'/));
