@@ -14,3 +14,4 @@ export { builtinRpcCall } from './rpc/builtin-calls.js';
 export { imageFiles, parseFileId, folderStorageUnits, fileImageStorage, FILE_DRIVERS, type ImageFiles, type FileDriver, type FileImageStorageOptions } from './storage/image-files.js';
 export { hostNodeInfo, parseMeminfo } from './host-node-info.js';
 export { isMountPoint, mountRoot, unmountRoot } from './container-root.js';
+export { connectNics, disconnectNics } from './nic-connect.js';

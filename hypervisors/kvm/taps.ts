@@ -38,19 +38,8 @@ export async function deleteTaps(ctx: ProviderContext, taps: readonly string[]):
   for (const t of taps) await ctx.run(['ip', 'link', 'del', t]);
 }
 
-/** Connects every NIC; on a failure disconnects those done and rethrows. */
-export async function connectNics(net: NicConnector, nics: readonly AttachedNic[]): Promise<void> {
-  const done: AttachedNic[] = [];
-  try {
-    for (const n of nics) {
-      await net.connect(n);
-      done.push(n);
-    }
-  } catch (e) {
-    await Promise.allSettled(done.map((n) => net.disconnect(n)));
-    throw e;
-  }
-}
+/** Connecting (undone on failure) and disconnecting (best effort): core's helpers. */
+export { connectNics } from '../../core/index.js';
 
 export async function disconnectNics(net: NicConnector, nics: readonly AttachedNic[]): Promise<void> {
   await Promise.allSettled(nics.map((n) => net.disconnect(n)));

@@ -10,13 +10,13 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   GanetiError,
+  connectNics,
   describeError,
   type AttachedNic,
   type HvInstance,
   type HvInstanceInfo,
   type HypervisorMigration,
   type HypervisorProvider,
-  type NicConnector,
   type Params,
   type ParamsSchema,
   type ProviderContext,
@@ -56,19 +56,6 @@ export function createXen(kind: XenKind): HypervisorProvider {
 
   /** The vifs Xen made for the domain: `vif<domid>.<n>`. */
   const vifs = (inst: HvInstance, domid: number): AttachedNic[] => inst.nics.map((n, index) => ({ ...n, index, iface: `vif${domid}.${index}` }));
-
-  async function connectAll(net: NicConnector, nics: readonly AttachedNic[]): Promise<void> {
-    const done: AttachedNic[] = [];
-    try {
-      for (const n of nics) {
-        await net.connect(n);
-        done.push(n);
-      }
-    } catch (e) {
-      await Promise.allSettled(done.map((n) => net.disconnect(n)));
-      throw e;
-    }
-  }
 
   async function writeConfig(ctx: ProviderContext, name: string, text: string): Promise<void> {
     await mkdir(ctx.paths.under('/etc/xen'), { recursive: true });
@@ -146,7 +133,7 @@ export function createXen(kind: XenKind): HypervisorProvider {
       const d = await find(ctx, hv, inst.name);
       if (d && d.time !== 0) {
         await writeConfig(ctx, inst.name, info);
-        if (success) await connectAll(opts.network, vifs(inst, d.id));
+        if (success) await connectNics(opts.network, vifs(inst, d.id));
       }
       if (!success) {
         await killMigrationDaemon(ctx);
@@ -191,7 +178,7 @@ export function createXen(kind: XenKind): HypervisorProvider {
       }
       const d = await find(ctx, hv, inst.name);
       try {
-        await connectAll(opts.network, vifs(inst, d?.id ?? 0));
+        await connectNics(opts.network, vifs(inst, d?.id ?? 0));
       } catch (e) {
         await destroy(ctx, hv, inst.name);
         await rm(cfgFile(ctx, inst.name), { force: true });
