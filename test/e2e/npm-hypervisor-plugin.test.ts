@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, runChecked } from '../../core/exec/index.js';
 import { removeDir } from '../helpers/tmp.js';
 import { alive } from '../helpers/masterd.js';
-import { scratchProject, type ScratchProject } from '../helpers/scratch-project.js';
+import { destroyScratchCluster, scratchProject, type ScratchProject } from '../helpers/scratch-project.js';
 
 // A hypervisor installed from npm (the examplehv plugin: every instance a host process) is
 // enabled with gnt-cluster modify --enabled-hypervisors and used by gnt-instance add -H on a
@@ -31,13 +31,7 @@ before(async () => {
 after(async () => {
   if (root) {
     await gnt('gnt-instance', 'remove', '-f', 'web1').catch(() => undefined);
-    const destroy = await gnt('gnt-cluster', 'destroy', '--yes-do-it').catch(() => undefined);
-    const runDir = join(root, 'var/run/ganeti');
-    if (destroy?.code !== 0 && existsSync(runDir))
-      for (const f of readdirSync(runDir).filter((x) => x.endsWith('.pid'))) {
-        const pid = Number(readFileSync(join(runDir, f), 'utf8'));
-        if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
-      }
+    await destroyScratchCluster(root, () => gnt('gnt-cluster', 'destroy', '--yes-do-it'));
   }
   if (project) await removeDir(project.root);
 });

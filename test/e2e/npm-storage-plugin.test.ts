@@ -1,11 +1,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, runChecked } from '../../core/exec/index.js';
 import { removeDir } from '../helpers/tmp.js';
-import { alive } from '../helpers/masterd.js';
-import { scratchProject, type ScratchProject } from '../helpers/scratch-project.js';
+import { destroyScratchCluster, scratchProject, type ScratchProject } from '../helpers/scratch-project.js';
 
 // A storage provider installed from npm (the qemu-img example plugin) becomes a disk
 // template of a real one-node cluster (127.0.10.21): enabled with gnt-cluster modify, its
@@ -31,14 +30,7 @@ before(async () => {
 
 after(async () => {
   if (root) {
-    const destroy = await gnt('gnt-cluster', 'destroy', '--yes-do-it').catch(() => undefined);
-    // whatever is still running after a failed test is stopped here
-    const runDir = join(root, 'var/run/ganeti');
-    if (destroy?.code !== 0 && existsSync(runDir))
-      for (const f of readdirSync(runDir).filter((x) => x.endsWith('.pid'))) {
-        const pid = Number(readFileSync(join(runDir, f), 'utf8'));
-        if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
-      }
+    await destroyScratchCluster(root, () => gnt('gnt-cluster', 'destroy', '--yes-do-it'));
   }
   if (project) await removeDir(project.root);
 });

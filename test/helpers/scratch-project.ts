@@ -31,3 +31,19 @@ export async function scratchProject(plugins: readonly string[] = EXAMPLE_PLUGIN
   await runChecked(['npm', 'install', '--no-audit', '--no-fund', '--silent', '--ignore-scripts', REPO_ROOT, ...tarballs], { ...npm, cwd: dir });
   return { root, dir, tarballs, bin: (name) => join(dir, 'node_modules', '.bin', name) };
 }
+
+/**
+ * Ends a one-node cluster a test made in a scratch project: `gnt-cluster destroy`, and if that
+ * fails (a test failed half way), SIGKILL for the daemons whose pid files are left.
+ */
+export async function destroyScratchCluster(root: string, destroy: () => Promise<{ code: number | null } | undefined>): Promise<void> {
+  const { existsSync, readdirSync, readFileSync } = await import('node:fs');
+  const { alive } = await import('./masterd.js');
+  const r = await destroy().catch(() => undefined);
+  const runDir = join(root, 'var/run/ganeti');
+  if (r?.code !== 0 && existsSync(runDir))
+    for (const f of readdirSync(runDir).filter((x) => x.endsWith('.pid'))) {
+      const pid = Number(readFileSync(join(runDir, f), 'utf8'));
+      if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+}
