@@ -12,7 +12,17 @@ export const EEXIST = 17;
 
 export const rbdArgv = (img: RbdImage, args: readonly string[]): string[] => ['rbd', ...args, ...(img.userId ? ['--id', img.userId] : [])];
 
-export const rbd = (img: RbdImage, args: readonly string[], ctx: ProviderContext): Promise<RunResult> => ctx.run(rbdArgv(img, args));
+/**
+ * The Ceph configuration the node daemon was started with (`CEPH_CONF`), or undefined for
+ * Ceph's default /etc/ceph/ceph.conf. It is handed to rbd, and put into qemu's URI, so that a
+ * node can use a Ceph cluster whose configuration lives elsewhere (as the tests' does).
+ */
+export const cephConf = (): string | undefined => process.env['CEPH_CONF'] || undefined;
+
+export const rbd = (img: RbdImage, args: readonly string[], ctx: ProviderContext): Promise<RunResult> => {
+  const conf = cephConf();
+  return ctx.run(rbdArgv(img, args), conf ? { env: { CEPH_CONF: conf } } : {});
+};
 
 export const failed = (img: RbdImage, action: string, reason: string, cause?: unknown): GanetiError =>
   new GanetiError('GNT_DISK_FAILED', { template: TEMPLATE, disk: img.label, action, reason }, cause === undefined ? undefined : { cause });

@@ -13,12 +13,18 @@ import { stat } from 'node:fs/promises';
 import { GanetiError, check, type CommandSpec, type DeviceAccess, type DiskSpec, type ProviderContext, type StorageProvider } from '../../core/index.js';
 import { TEMPLATE, parseRbdId } from './logical-id.js';
 import { RBD_PARAMS, rbdImage, type RbdImage } from './params.js';
-import { EEXIST, ENOENT, failed, imageSize, mappedDevice, notFound, rbd, rbdArgv } from './rbd-cli.js';
+import { EEXIST, ENOENT, cephConf, failed, imageSize, mappedDevice, notFound, rbd, rbdArgv } from './rbd-cli.js';
 
 const MIB = 1024 * 1024;
 
-/** qemu's librbd URI (`-drive file=`), with the client id when one is set. */
-const kvmUri = (img: RbdImage): string => `rbd:${img.pool}/${img.name}${img.userId ? `:id=${img.userId}` : ''}`;
+/**
+ * qemu's librbd URI (`-drive file=`), with the client id when one is set and the node's
+ * CEPH_CONF when it has one (qemu does not get the node daemon's environment).
+ */
+const kvmUri = (img: RbdImage): string => {
+  const conf = cephConf();
+  return `rbd:${img.pool}/${img.name}${img.userId ? `:id=${img.userId}` : ''}${conf ? `:conf=${conf}` : ''}`;
+};
 
 /** Where a mapped device is; it must be a block device (Ganeti stat()s it too). */
 async function blockDevice(img: RbdImage, devPath: string): Promise<DeviceAccess> {
@@ -166,6 +172,7 @@ export const rbdStorage: StorageProvider = {
   async exportCommand(spec: DiskSpec, ctx: ProviderContext): Promise<CommandSpec> {
     const img = rbdImage(spec);
     await existingSize(img, ctx);
-    return { argv: rbdArgv(img, ['export', '-p', img.pool, img.name, '-']) };
+    const conf = cephConf();
+    return { argv: rbdArgv(img, ['export', '-p', img.pool, img.name, '-']), ...(conf ? { env: { CEPH_CONF: conf } } : {}) };
   },
 };

@@ -17,6 +17,8 @@ export interface CephCluster {
   readonly dir: string;
   readonly conf: string;
   readonly pool: string;
+  /** The monitor's address (ip:port), as the clients see it. */
+  readonly monHost: string;
   /** Runs argv in the cluster's network namespace with CEPH_CONF set (and `env` on top). */
   readonly exec: Runner;
   /** How long start took, ms. */
@@ -36,10 +38,10 @@ export async function cephMissing(): Promise<string | null> {
   return null;
 }
 
-const confText = (fsid: string, dir: string): string => `[global]
+const confText = (fsid: string, dir: string, ip: string): string => `[global]
 fsid = ${fsid}
-mon host = 127.0.0.1:6789
-auth cluster required = none
+mon host = ${ip}:6789
+${ip === '127.0.0.1' ? '' : `public addr = ${ip}\n`}auth cluster required = none
 auth service required = none
 auth client required = none
 osd pool default size = 1
@@ -57,6 +59,8 @@ mon data = ${dir}/mon-a
 [osd.0]
 osd data = ${dir}/osd-0
 `;
+
+const dotted = (n: number): string => [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
 
 const alive = (pid: number): boolean => {
   try {
@@ -85,14 +89,26 @@ async function until(what: string, cond: () => Promise<boolean>, timeoutMs: numb
   }
 }
 
+export interface CephOptions {
+  /**
+   * Reachable from this network namespace too: a veth pair joins the cluster's namespace to
+   * this one, the monitor listens on the namespace's end (198.18.N.2, RFC 2544's benchmark
+   * range, N from the pid) and clients here (a node daemon, qemu) use CEPH_CONF = `conf`.
+   * Without it the cluster listens on the namespace's loopback only.
+   */
+  readonly reachable?: boolean;
+}
+
 /** Starts the cluster; on failure everything started so far is stopped again. */
-export async function startCeph(name = `gnt-ceph-${process.pid}`): Promise<CephCluster> {
+export async function startCeph(name = `gnt-ceph-${process.pid}`, o: CephOptions = {}): Promise<CephCluster> {
   const t0 = Date.now();
   const dir = join(tmpdir(), name);
   const conf = join(dir, 'ceph.conf');
   const nsPath = `/run/netns/${name}`;
   const pids: number[] = [];
   let nsMade = false;
+  const net = 198 * 2 ** 24 + 18 * 2 ** 16 + (process.pid % 256) * 256;
+  const ip = o.reachable ? dotted(net + 2) : '127.0.0.1';
 
   const exec: Runner = (argv, options: RunOptions = {}) =>
     run(['nsenter', `--net=${nsPath}`, '--', ...argv], { ...options, env: { ...options.env, CEPH_CONF: conf } });
@@ -114,11 +130,20 @@ export async function startCeph(name = `gnt-ceph-${process.pid}`): Promise<CephC
     await rm(dir, { recursive: true, force: true });
     for (const d of ['run', 'mon-a', 'osd-0']) await mkdir(join(dir, d), { recursive: true });
     const fsid = randomUUID();
-    await writeFile(conf, confText(fsid, dir));
+    await writeFile(conf, confText(fsid, dir, ip));
     await runChecked(['ip', 'netns', 'add', name]);
     nsMade = true;
     await runChecked(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
-    await runChecked(['monmaptool', '--create', '--add', 'a', '127.0.0.1:6789', '--fsid', fsid, join(dir, 'monmap')]);
+    if (o.reachable) {
+      // the host end lives here; deleting the namespace deletes the pair
+      const host = `gcv${process.pid}`.slice(0, 15);
+      await runChecked(['ip', 'link', 'add', host, 'type', 'veth', 'peer', 'name', 'ceph0', 'netns', name]);
+      await runChecked(['ip', 'addr', 'add', `${dotted(net + 1)}/30`, 'dev', host]);
+      await runChecked(['ip', 'link', 'set', host, 'up']);
+      await runChecked(['ip', '-n', name, 'addr', 'add', `${ip}/30`, 'dev', 'ceph0']);
+      await runChecked(['ip', '-n', name, 'link', 'set', 'ceph0', 'up']);
+    }
+    await runChecked(['monmaptool', '--create', '--add', 'a', `${ip}:6789`, '--fsid', fsid, join(dir, 'monmap')]);
     await checked(['ceph-mon', '--mkfs', '-i', 'a', '--monmap', join(dir, 'monmap')]);
     // Foreground daemons started detached: their pid is known without reading pid files.
     const daemon = async (argv: string[], log: string) => {
@@ -166,5 +191,5 @@ export async function startCeph(name = `gnt-ceph-${process.pid}`): Promise<CephC
     await stop();
     throw Object.assign(e instanceof Error ? e : new Error(String(e)), { message: `${(e as Error).message ?? e}${logs}` });
   }
-  return { netns: name, dir, conf, pool: 'rbd', exec, startMs: Date.now() - t0, stop };
+  return { netns: name, dir, conf, pool: 'rbd', monHost: `${ip}:6789`, exec, startMs: Date.now() - t0, stop };
 }
