@@ -30,6 +30,8 @@ addOpcodeOptions(
     .option('-H, --hypervisor-parameters <hv[:k=v,...]>', 'hypervisor and its parameters')
     .option('-B, --backend-parameters <k=v,...>', 'backend parameters (maxmem, minmem, vcpus, auto_balance, always_failover, spindle_use)')
     .option('-O, --os-parameters <k=v,...>', 'OS parameters')
+    .option('--os-parameters-private <k=v,...>', 'OS parameters kept out of logs and queries')
+    .option('--force-variant', 'accept an OS variant the OS does not list')
     .option('--no-ip-check', 'do not check the instance IP is unused')
     .option('--no-name-check', 'do not check the instance name resolves')
     .option('--no-wait-for-sync', 'do not wait for mirrored disks to sync')

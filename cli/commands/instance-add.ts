@@ -21,6 +21,8 @@ export interface InstanceAddOptions extends OpcodeOptions {
   hypervisorParameters?: string;
   backendParameters?: string;
   osParameters?: string;
+  osParametersPrivate?: string;
+  forceVariant?: boolean;
   ipCheck: boolean;
   nameCheck: boolean;
   waitForSync: boolean;
@@ -66,6 +68,7 @@ export function instanceCreateOp(name: string, o: InstanceAddOptions): { OP_ID: 
     OP_ID: 'OP_INSTANCE_CREATE', instance_name: name, mode: 'create', disk_template: o.diskTemplate, disks, nics,
     os_type: o.osType ?? null, pnode: pnode || null, snode: snode || null, iallocator: o.iallocator ?? null,
     hypervisor, hvparams, beparams: parseKeyValues(o.backendParameters, '-B'), osparams: parseKeyValues(o.osParameters, '-O'),
+    osparams_private: parseKeyValues(o.osParametersPrivate, '--os-parameters-private'), force_variant: Boolean(o.forceVariant),
     start: o.start, no_install: !o.install, ip_check: o.ipCheck, name_check: o.nameCheck, wait_for_sync: o.waitForSync,
     file_storage_dir: o.fileStorageDir ?? null, file_driver: o.fileDriver ?? null, tags: o.tags ? o.tags.split(',') : [],
   };

@@ -160,6 +160,22 @@ export const ERROR_CATALOG = Object.freeze({
   GNT_EXT_QUERY_UNKNOWN: def<{ names: S }>('ECODE_NOENT',
     (a) => `ExtStorage providers not found on any node: ${a.names}`),
 
+  // OS definitions (plugins/os, core/node/os.ts, core/jobs/units/os-*.ts, gnt-os)
+  GNT_OS_NOT_FOUND: def<{ os: S; node: S; searchPath: S }>('ECODE_NOENT',
+    (a) => `OS '${a.os}' not found on node ${a.node} (search path: ${a.searchPath})`),
+  GNT_OS_INVALID: def<{ os: S; node: S; reason: S }>('ECODE_ENVIRON',
+    (a) => `OS '${a.os}' is invalid on node ${a.node}: ${a.reason}`),
+  GNT_OS_VARIANT: def<{ os: S; problem: S }>('ECODE_INVAL',
+    (a) => `OS '${a.os}': ${a.problem}`),
+  GNT_OS_PARAMS_INVALID: def<{ os: S; problem: S }>('ECODE_INVAL',
+    (a) => `OS parameters of '${a.os}': ${a.problem}`),
+  GNT_OS_SCRIPT_FAILED: def<{ os: S; script: S; instance: S; status: S; tail: S }>('ECODE_ENVIRON',
+    (a) => `OS '${a.os}': the ${a.script} script for instance ${a.instance} failed (${a.status}); last lines of its log:\n${a.tail}`),
+  GNT_OS_BLACKLISTED: def<{ os: S }>('ECODE_STATE',
+    (a) => `Guest OS '${a.os}' is not allowed for installation (it is blacklisted; gnt-os modify --blacklisted no ${a.os})`),
+  GNT_OS_QUERY_UNKNOWN: def<{ names: S }>('ECODE_NOENT',
+    (a) => `OS definitions not found on any node: ${a.names}`),
+
   // instances (core/instance, core/jobs/units/instance-*.ts, core/node/instance.ts)
   GNT_INSTANCE_UNKNOWN: def<{ field: S; name: S }>('ECODE_NOENT',
     (a) => `${a.field}: instance '${a.name}' not known`),

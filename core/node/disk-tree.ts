@@ -57,3 +57,6 @@ export function diskTrees(env: NodeEnv) {
 
   return { provider, createTree, assembleTree, shutdownTree, removeTree, statusTree };
 }
+
+/** The disk-tree walker of one node daemon. */
+export type DiskTrees = ReturnType<typeof diskTrees>;

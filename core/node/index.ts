@@ -11,6 +11,7 @@ import { blockdevHandlers } from './blockdev.js';
 import { extstorageInstallHandlers } from './extstorage-install.js';
 import { storageUnitHandlers } from './storage-units.js';
 import { extStorageHandlers } from './extstorage.js';
+import { osHandlers } from './os.js';
 import { instanceHandlers } from './instance.js';
 import { diskCopyHandlers } from './disk-copy.js';
 
@@ -31,6 +32,7 @@ export function builtinNodeHandlers(env: NodeEnv, o: BuiltinNodeHandlerOptions =
     ...extstorageInstallHandlers(env),
     ...storageUnitHandlers(env),
     ...extStorageHandlers(env),
+    ...osHandlers(env),
     ...instanceHandlers(env),
     ...diskCopyHandlers(env),
   };
@@ -46,6 +48,7 @@ export { commandHandlers } from './command.js';
 export { blockdevHandlers } from './blockdev.js';
 export { storageUnitHandlers, findStorageUnits } from './storage-units.js';
 export { extStorageHandlers, type ExtDiagnoseEntry } from './extstorage.js';
+export { osHandlers, splitOsName, type OsDiagnoseEntry } from './os.js';
 export { masterDigest, requireMasterPeer } from './master-peer.js';
 export { jobQueueHandlers, purgeQueue, JOB_QUEUE_FILES_PERMS, JOB_QUEUE_DIR_PERMS } from './jobqueue.js';
 export { isBelowDir, writeFileSafely, cleanDirectory, ensureDir } from './files.js';

@@ -12,27 +12,13 @@ import { GanetiError, describeError } from '../errors/index.js';
 import { diskSpecOf, type WireDisk } from '../storage/disk-wire.js';
 import { providerContext, type NodeEnv } from './context.js';
 import { diskTrees } from './disk-tree.js';
+import { assembleHvDisks } from './hv-disks.js';
 
 export function instanceHandlers(env: NodeEnv): Record<string, RpcHandler> {
   const trees = diskTrees(env);
   const hv = (name: string): HypervisorProvider => env.host.hypervisors.get(name);
 
-  /** Assembles the disks on this node (primary) and describes them for the hypervisor. */
-  async function hvDisks(inst: HvInstance, wire: readonly WireDisk[], ctx: ProviderContext, exclusive = true): Promise<HvDisk[]> {
-    const out: HvDisk[] = [];
-    for (const w of wire) {
-      const spec = diskSpecOf(w);
-      const access = await trees.assembleTree(spec, true, ctx);
-      await trees.provider(spec).open?.(spec, exclusive, ctx);
-      const prefix = `${inst.hypervisor}:`;
-      const uri = access.uris.find((u) => u.startsWith(prefix))?.slice(prefix.length) ?? null;
-      out.push({
-        uuid: spec.uuid, name: spec.name ?? null, iv_name: spec.iv_name, dev_type: spec.dev_type, size: spec.size, mode: spec.mode,
-        access: spec.params['access'] === 'userspace' ? 'userspace' : 'kernelspace', dev_path: access.devPath ?? null, uri,
-      });
-    }
-    return out;
-  }
+  const hvDisks = (inst: HvInstance, wire: readonly WireDisk[], ctx: ProviderContext, exclusive = true): Promise<HvDisk[]> => assembleHvDisks(trees, inst.hypervisor, wire, ctx, exclusive);
 
   /**
    * NICs go to the network provider of their mode. Until a provider serves the mode, the

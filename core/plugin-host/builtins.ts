@@ -21,6 +21,7 @@ export const BUILTIN_PLUGINS = Object.freeze([
   'storage/rbd',
   'storage/gluster',
   'plugins/hook-scripts',
+  'plugins/os',
 ]);
 
 export const builtinSpecs = (names: readonly string[] = BUILTIN_PLUGINS): PluginSpec[] =>

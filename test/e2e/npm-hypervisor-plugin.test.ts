@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, runChecked } from '../../core/exec/index.js';
 import { removeDir } from '../helpers/tmp.js';
+import { installOs } from '../helpers/os.js';
 import { alive } from '../helpers/masterd.js';
 import { destroyScratchCluster, scratchProject, type ScratchProject } from '../helpers/scratch-project.js';
 
@@ -26,6 +27,7 @@ before(async () => {
   await runChecked(['sh', '-c', `echo '{"plugins": ["ganeti-plugin-examplehv"]}' > ganeti.config.json`], { cwd: project.dir });
   const init = await gnt('gnt-cluster', 'init', '--enabled-disk-templates', 'diskless', 'hv-cluster.example.org');
   assert.equal(init.code, 0, init.all);
+  await installOs(root); // the noop OS the instance is added with
 });
 
 after(async () => {

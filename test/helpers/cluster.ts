@@ -11,6 +11,7 @@ import { distributeConfig } from '../../core/cluster/distribute.js';
 import { certificateDigest, generateClusterCrypto, writeNodeClientCert } from '../../core/crypto/index.js';
 import type { KeyType } from '../../core/crypto/x509.js';
 import { RpcClient, type RpcNode } from '../../core/rpc/index.js';
+import { installOs } from './os.js';
 import { REPO_ROOT, removeDir, tempDir } from './tmp.js';
 import { alive, startMasterd, type RunningMasterd } from './masterd.js';
 
@@ -134,6 +135,7 @@ export async function startLoopbackCluster(o: LoopbackClusterOptions): Promise<L
         }
         await writeFile(paths[i]!.ssconf('master_candidates_certs'), `master=${masterDigest}\n`);
         await mkdir(paths[i]!.fileStorageDir, { recursive: true });
+        await installOs(roots[i]!); // the noop OS, which instance tests name with -o noop
       }),
     );
     await Promise.all(o.nodes.map((n, i) => (n.offline || n.noded === false ? undefined : startNoded(i))));

@@ -25,6 +25,8 @@ export interface OpInstanceCreate extends OpCommon {
   readonly hvparams: Params;
   readonly beparams: Params;
   readonly osparams: Params;
+  readonly osparams_private: Params;
+  readonly force_variant: boolean;
   readonly start: boolean;
   readonly no_install: boolean | null;
   readonly ip_check: boolean;
@@ -205,6 +207,8 @@ export const INSTANCE_OPCODE_SCHEMAS: { readonly [K in InstanceOpCode['OP_ID']]:
       hvparams: dict,
       beparams: dict,
       osparams: dict,
+      osparams_private: dict,
+      force_variant: bool(false),
       start: bool(true),
       no_install: { type: ['boolean', 'null'], default: null },
       ip_check: bool(true),

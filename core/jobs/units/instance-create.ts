@@ -12,7 +12,8 @@ import { configData } from './group-params.js';
 import { requireNode, rpcNode, type NodeView } from './node-common.js';
 import { payloadOf, wireDisk } from './disk-common.js';
 import { checkDiskSpecs, buildNics, usedMacs, type DiskRequest } from './instance-specs.js';
-import { findInstance, instanceHookEnv, startInstance } from './instance-common.js';
+import { findInstance, instanceHookEnv, shutdownDisks, startInstance } from './instance-common.js';
+import { checkNotBlacklisted, filledOsParams, runOsCreate, validateOs } from './instance-os.js';
 import { checkFreeMemory } from './instance-memory.js';
 
 /** Hypervisors whose instances need a cluster-allocated port (Ganeti's HTS_REQ_PORT: console). */
@@ -55,7 +56,7 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     this.shareLocks = { node: true };
   }
 
-  override checkPrereq(): void {
+  override async checkPrereq(): Promise<void> {
     const data = configData(this.ctx.config);
     const op = this.op;
     if (findInstance(data, op.instance_name)) throw new GanetiError('GNT_INSTANCE_EXISTS', { name: op.instance_name });
@@ -80,6 +81,17 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     const filled = this.ctx.host.hypervisors.validateParams(this.#hypervisor, filledHvParams(this.ctx.host, data, { hypervisor: this.#hypervisor, os: op.os_type ?? '', hvparams: this.#hvparams, beparams: {} }), { partial: true });
     provider.checkParamsSyntax?.(filled);
     buildNics(data, op.nics, usedMacs(data), randomUUID); // the NIC specs, checked now
+    if (this.#installs) {
+      // the OS on every node of the instance, its variant and parameters (verify script)
+      checkNotBlacklisted(data, op.os_type!);
+      const osparams = filledOsParams(data, op.os_type!, op.osparams, op.osparams_private);
+      await validateOs(this.ctx, [this.#pnode, ...(this.#snode ? [this.#snode] : [])], op.os_type!, osparams, op.force_variant);
+    }
+  }
+
+  /** Whether the OS create script runs (Ganeti: unless --no-install). */
+  get #installs(): boolean {
+    return !this.op.no_install && Boolean(this.op.os_type);
   }
 
   #usableNode(name: string, field: string): NodeView {
@@ -130,7 +142,7 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
         for (const d of disks) txn.add('disks', d);
         const inst: Omit<Instance, 'serial_no' | 'ctime' | 'mtime'> = {
           uuid, name: op.instance_name, primary_node: this.#pnode.uuid, os: op.os_type ?? '', hypervisor: this.#hypervisor,
-          hvparams: this.#hvparams, beparams: this.#beparams, osparams: op.osparams as ParamDict, osparams_private: {},
+          hvparams: this.#hvparams, beparams: this.#beparams, osparams: op.osparams as ParamDict, osparams_private: op.osparams_private as ParamDict,
           admin_state: op.start ? 'up' : 'down', admin_state_source: 'admin', nics, disks: disks.map((d) => d.uuid), disks_active: op.start,
           tags: [...op.tags],
         };
@@ -143,20 +155,36 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
       await this.#removeDisks(disks);
       throw e;
     }
+    if (this.#installs && disks.length) {
+      // the OS goes onto the disks: a diskless instance has nothing to install (as Ganeti)
+      try {
+        await runOsCreate(this.ctx, findInstance(configData(this.ctx.config), uuid)!, op.os_type!, false);
+      } catch (e) {
+        this.ctx.feedback(` - WARNING: the OS install failed; removing the instance`);
+        await this.#undo(uuid, disks);
+        throw e;
+      }
+      if (!op.start) await shutdownDisks(this.ctx, findInstance(configData(this.ctx.config), uuid)!);
+    }
     if (!op.start) return null;
     this.ctx.feedback(`* starting instance...`);
     try {
       return await startInstance(this.ctx, findInstance(configData(this.ctx.config), uuid)!);
     } catch (e) {
       this.ctx.feedback(` - WARNING: the start failed (${describeError(e)}); removing the instance`);
-      await this.#removeDisks(disks);
-      await this.ctx.config!.update((txn) => {
-        for (const d of disks) if (txn.get('disks', d.uuid)) txn.remove('disks', d.uuid);
-        if (txn.get('instances', uuid)) txn.remove('instances', uuid);
-      });
-      this.#added = null;
+      await this.#undo(uuid, disks);
       throw e;
     }
+  }
+
+  /** Removes what #make made: the disks on the nodes, then the disks and the instance from the config. */
+  async #undo(uuid: string, disks: readonly Disk[]): Promise<void> {
+    await this.#removeDisks(disks);
+    await this.ctx.config!.update((txn) => {
+      for (const d of disks) if (txn.get('disks', d.uuid)) txn.remove('disks', d.uuid);
+      if (txn.get('instances', uuid)) txn.remove('instances', uuid);
+    });
+    this.#added = null;
   }
 
   /**

@@ -1,15 +1,16 @@
 import { GanetiError } from '../../errors/index.js';
 import type { ParamDict } from '../../config/index.js';
 import type { OpInstanceReinstall } from '../opcodes/definitions.js';
-import { InstanceUnit, requireNode, requireOnlineNode } from './instance-common.js';
+import { InstanceUnit, requireNode, requireOnlineNode, shutdownDisks } from './instance-common.js';
 import { requireInstanceState } from './instance-state.js';
-import { runOsCreate } from './instance-os.js';
+import { checkNotBlacklisted, filledOsParams, runOsCreate, validateOs } from './instance-os.js';
+import type { Params } from '../../contracts/params.js';
 
 /**
  * OP_INSTANCE_REINSTALL: the instance must be down (Ganeti's INSTANCE_DOWN: not running,
- * not offline) and have disks. The new OS (and OS parameters) are recorded, then the OS
- * create scripts run through the seam in instance-os.ts (a no-op until OS providers are
- * wired).
+ * not offline) and have disks. The OS is checked on the primary first (present, valid,
+ * variant, parameters); the new OS (and OS parameters) are recorded, then the OS create
+ * script runs on the primary with INSTANCE_REINSTALL=1.
  */
 export class InstanceReinstallUnit extends InstanceUnit<OpInstanceReinstall> {
   override readonly hookPath = 'instance-reinstall';
@@ -24,6 +25,12 @@ export class InstanceReinstallUnit extends InstanceUnit<OpInstanceReinstall> {
     if (this.inst.disks.length === 0) throw new GanetiError('GNT_INSTANCE_STATE', { instance: this.inst.name, problem: 'has no disks, cannot reinstall' });
     requireOnlineNode(requireNode(this.data, this.inst.primary_node, this.inst.primary_node), 'primary node');
     await requireInstanceState(this.ctx, this.inst, ['down'], 'cannot reinstall');
+    // the OS (new or kept) on the primary, with the parameters it will get
+    const os = this.op.os_type ?? this.inst.os;
+    checkNotBlacklisted(this.data, os);
+    const own = Object.keys(this.op.osparams).length ? this.op.osparams : (this.inst.osparams as Params);
+    const pnode = requireNode(this.data, this.inst.primary_node, this.inst.primary_node);
+    await validateOs(this.ctx, [pnode], os, filledOsParams(this.data, os, own, (this.inst.osparams_private ?? {}) as Params), this.op.force_variant);
   }
 
   async exec(): Promise<null> {
@@ -36,6 +43,7 @@ export class InstanceReinstallUnit extends InstanceUnit<OpInstanceReinstall> {
       });
     }
     await runOsCreate(this.ctx, this.fresh(), os, true);
+    await shutdownDisks(this.ctx, this.fresh());
     return null;
   }
 }

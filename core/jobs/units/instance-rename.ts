@@ -2,7 +2,7 @@ import { GanetiError } from '../../errors/index.js';
 import { checkHostName } from '../../cluster/params.js';
 import type { HookEnvValue } from '../logical-unit.js';
 import type { OpInstanceRename } from '../opcodes/definitions.js';
-import { InstanceUnit, findInstance, instanceDisks, requireNode, requireOnlineNode, rpcNode } from './instance-common.js';
+import { InstanceUnit, findInstance, instanceDisks, requireNode, requireOnlineNode, rpcNode, shutdownDisks } from './instance-common.js';
 import { wireDisk } from './disk-common.js';
 import { requireInstanceState } from './instance-state.js';
 import { runOsRename } from './instance-os.js';
@@ -60,7 +60,10 @@ export class InstanceRenameUnit extends InstanceUnit<OpInstanceRename> {
         if (!r?.success) this.ctx.feedback(` - WARNING: could not update the metadata of disk ${d.iv_name} on ${node.name}: ${r?.error ?? 'no answer'}`);
       }
     }
-    await runOsRename(this.ctx, this.fresh(), this.#oldName);
+    if (this.fresh().disks.length) {
+      await runOsRename(this.ctx, this.fresh(), this.#oldName);
+      await shutdownDisks(this.ctx, this.fresh());
+    }
     return this.op.new_name;
   }
 }
