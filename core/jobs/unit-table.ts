@@ -22,6 +22,7 @@ import { DiskRemoveUnit } from './units/disk-remove.js';
 import { DiskActivateUnit, DiskDeactivateUnit } from './units/disk-activate.js';
 import { ExtStorageInstallUnit } from './units/extstorage-install.js';
 import { ExtStorageDiagnoseUnit } from './units/ext-storage-diagnose.js';
+import { OsDiagnoseUnit } from './units/os-diagnose.js';
 import { InstanceCreateUnit } from './units/instance-create.js';
 import { InstanceRemoveUnit } from './units/instance-remove.js';
 import { InstanceStartupUnit } from './units/instance-startup.js';
@@ -66,6 +67,7 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_DISK_DEACTIVATE: DiskDeactivateUnit,
   OP_EXT_STORAGE_INSTALL: ExtStorageInstallUnit,
   OP_EXT_STORAGE_DIAGNOSE: ExtStorageDiagnoseUnit,
+  OP_OS_DIAGNOSE: OsDiagnoseUnit,
   OP_INSTANCE_CREATE: InstanceCreateUnit,
   OP_INSTANCE_REMOVE: InstanceRemoveUnit,
   OP_INSTANCE_STARTUP: InstanceStartupUnit,

@@ -30,6 +30,14 @@ export interface OpClusterSetParams extends OpCommon {
   /** ganeti-ts: ExtStorage folders searched after the default one ([] clears). */
   readonly extstorage_search_path: readonly string[] | null;
   readonly enabled_disk_templates: readonly string[] | null;
+  /** OS → hypervisor → parameters to change (`gnt-os modify -H`); null/"default" values remove. */
+  readonly os_hvp: Readonly<Record<string, Readonly<Record<string, Dict>>>> | null;
+  /** OS → parameters to change (`gnt-os modify -O`). */
+  readonly osparams: Readonly<Record<string, Dict>> | null;
+  readonly osparams_private_cluster: Readonly<Record<string, Dict>> | null;
+  /** `[["add"|"remove", os], ...]` */
+  readonly hidden_os: readonly (readonly ['add' | 'remove', string])[] | null;
+  readonly blacklisted_os: readonly (readonly ['add' | 'remove', string])[] | null;
 }
 
 export interface OpClusterDestroy extends OpCommon {
@@ -39,6 +47,7 @@ export interface OpClusterDestroy extends OpCommon {
 const optional = (schema: object) => ({ anyOf: [{ type: 'null' }, schema], default: null });
 const dict = { type: 'object' };
 const strings = { type: 'array', items: { type: 'string' } };
+const osListChanges = { type: 'array', items: { type: 'array', minItems: 2, maxItems: 2, items: [{ enum: ['add', 'remove'] }, { type: 'string', minLength: 1 }] } };
 
 export const CLUSTER_OPCODE_SCHEMAS = {
   OP_CLUSTER_SET_PARAMS: {
@@ -60,6 +69,11 @@ export const CLUSTER_OPCODE_SCHEMAS = {
       shared_file_storage_dir: optional({ type: 'string' }),
       extstorage_search_path: optional({ type: 'array', items: { type: 'string', pattern: '^/' } }),
       enabled_disk_templates: optional(strings),
+      os_hvp: optional({ type: 'object', additionalProperties: { type: 'object', additionalProperties: dict } }),
+      osparams: optional({ type: 'object', additionalProperties: dict }),
+      osparams_private_cluster: optional({ type: 'object', additionalProperties: dict }),
+      hidden_os: optional(osListChanges),
+      blacklisted_os: optional(osListChanges),
     },
   },
   OP_CLUSTER_DESTROY: { properties: {} },

@@ -18,6 +18,7 @@ import {
   mergeNicparams,
 } from '../../cluster/params.js';
 import { nodesToPromote, setCandidate } from '../../cluster/candidates.js';
+import { applyOsSettings, type OsSettings } from '../../cluster/os-params.js';
 import { checkTemplateParams } from '../../storage/disk-params.js';
 import { promotionDigests } from './node-common.js';
 import { LogicalUnit, type HookEnvValue, type HookNodes } from '../logical-unit.js';
@@ -89,6 +90,7 @@ export class ClusterSetParamsUnit extends LogicalUnit<OpClusterSetParams> {
     if (op.master_netdev !== null) ch.master_netdev = op.master_netdev;
     checkMasterNetmask(WHAT, op.master_netmask ?? undefined, c.primary_ip_family === 10 ? 6 : 4);
     if (op.master_netmask !== null) ch.master_netmask = op.master_netmask;
+    Object.assign(ch, applyOsSettings(host, c as unknown as OsSettings, op, (m) => this.ctx.feedback(`WARNING: ${m}`)));
     this.#changes = ch;
   }
 
