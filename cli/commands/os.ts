@@ -78,13 +78,14 @@ const pyBool = (b: unknown) => (b ? 'True' : 'False');
 export async function infoOs(names: string[], o: OpcodeOptions): Promise<void> {
   const rows = await diagnoseRows(['name', 'valid', 'variants', 'parameters', 'api_versions', 'blacklisted', 'hidden', 'os_hvp', 'osparams', 'trusted'], o, 'info');
   const wanted = [...names];
+  const filter = wanted.length > 0;
   const out: string[] = [];
   const osHvp: Record<string, unknown> = {};
   const osParams: Record<string, unknown> = {};
   for (const [name, valid, variants, parameters, api, blk, hid, hvp, osp, trusted] of rows as [string, boolean, string[], [string, string][], number[], boolean, boolean, object, object, boolean][]) {
     osHvp[name] = hvp;
     osParams[name] = osp;
-    if (wanted.length) {
+    if (filter) {
       const i = wanted.indexOf(name);
       if (i < 0) continue;
       wanted.splice(i, 1);
