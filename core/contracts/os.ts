@@ -49,7 +49,7 @@ export interface OsDefinition {
   readonly variants: readonly string[];
   /** OS parameters as `[name, description]`. */
   readonly parameters: readonly (readonly [string, string])[];
-  /** API versions the definition declares (newest first). */
+  /** API versions the definition declares, in the order of its `ganeti_api_version` file. */
   readonly api_versions: readonly number[];
   /** False when the OS can only be installed from a helper VM (only `create_untrusted`). */
   readonly trusted: boolean;

@@ -107,7 +107,7 @@ async function load(name: string, dir: string): Promise<OsFolder> {
       throw new Invalid(`Error while reading the OS parameters file at ${join(dir, 'parameters.list')}: ${errnoText(e)}`);
     }
   }
-  return { name, path: dir, valid: true, diagnose: '', variants, parameters, api_versions: [...versions].sort((a, b) => b - a), trusted, scripts, api };
+  return { name, path: dir, valid: true, diagnose: '', variants, parameters, api_versions: versions, trusted, scripts, api };
 }
 
 /** The definition in `dir`, valid or with the reason it is not. */
