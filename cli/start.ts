@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * `npm start`: a one-node cluster under ./var (GANETI_ROOT overrides) on 127.0.0.1
@@ -32,6 +34,9 @@ if (!existsSync(paths.configData)) {
   await init.clusterInit('cluster.ganeti-ts.local', { enabledHypervisors: 'fake', enabledDiskTemplates: 'file,diskless', start: false });
   process.stdout.write(`Initialised cluster 'cluster.ganeti-ts.local' under ${root}\n`);
 }
+// The demo's OS: ganeti-ts's noop definition (installs nothing), where Ganeti looks for OSes.
+const noop = resolve(paths.osSearchPath[0]!, 'noop');
+if (!existsSync(noop)) await cp(fileURLToPath(new URL('../../plugins/os/noop', import.meta.url)), noop, { recursive: true });
 const pidOf = (daemon: string) => {
   const f = resolve(paths.runDir, `${daemon}.pid`);
   return existsSync(f) ? Number(readFileSync(f, 'utf8')) : 0;
@@ -62,9 +67,10 @@ Try, in another terminal:
   node dist/cli/gnt-node.js list
   node dist/cli/gnt-instance.js add -t file --disk 0:size=64M -n ${node.name} -o noop web1
   node dist/cli/gnt-instance.js list
+  node dist/cli/gnt-os.js list
   node dist/cli/gnt-debug.js delay 1
   node dist/cli/gnt-job.js list
-(or \`npm link\` once, then gnt-cluster, gnt-node, gnt-instance, gnt-debug, gnt-job)
+(or \`npm link\` once, then gnt-cluster, gnt-node, gnt-instance, gnt-os, gnt-debug, gnt-job)
 `);
 
 if (detach || started.length === 0) {

@@ -45,6 +45,9 @@ test('npm start: first run initialises and starts the cluster, prints what to tr
     assert.equal(info.exitCode, 0, info.all);
     assert.match(info.stdout, /^Enabled hypervisors: fake$/m);
     assert.match(info.stdout, /^ {2}enabled disk templates: file, diskless$/m);
+    // the commands it suggests work: the demo has the noop OS
+    const os = await run([process.execPath, join(REPO_ROOT, 'dist/cli/gnt-os.js'), 'list', '--no-headers'], { env });
+    assert.equal(os.stdout, 'noop\n', os.all);
 
     process.kill(-npm, 'SIGINT');
     await until('npm start to exit', () => !alive(npm), 30_000);
