@@ -38,6 +38,8 @@ export interface GanetiPaths {
   readonly sharedFileStorageDir: string;
   readonly glusterStorageDir: string;
   readonly instanceDir: string;
+  /** Ganeti's EXPORT_DIR: one folder per instance export (`gnt-backup`). */
+  readonly exportDir: string;
   readonly ssconfLock: string;
   /** `<dataDir>/ssconf_<key>` */
   ssconf(key: string): string;
@@ -84,6 +86,7 @@ export function ganetiPaths(root: string = process.env['GANETI_ROOT'] || '/'): G
     extstorageSearchPath: Object.freeze([under('/srv/ganeti/extstorage')]),
     iallocatorSearchPath: Object.freeze([under('/usr/lib/ganeti/iallocators')]),
     fileStorageDir: under('/srv/ganeti/file-storage'),
+    exportDir: under('/srv/ganeti/export'),
     sharedFileStorageDir: under('/srv/ganeti/shared-file-storage'),
     glusterStorageDir: under('/var/run/ganeti/gluster'),
     instanceDir: join(runDir, 'instances'),

@@ -9,6 +9,7 @@ import { NODE_QUERY_FIELDS, noLiveData, queryNodesLive } from '../query/node-fie
 import { fetchNodeLive, type NodeLiveSource } from '../query/node-live.js';
 import { GROUP_QUERY_FIELDS, queryGroups } from '../query/group-fields.js';
 import { DISK_QUERY_FIELDS, queryDisks } from '../query/disk-fields.js';
+import { EXPORT_QUERY_FIELDS, queryExports } from '../query/export-fields.js';
 import { PluginHost } from '../plugin-host/host.js';
 import { INSTANCE_QUERY_FIELDS, queryInstances } from '../query/instance-fields.js';
 import type { FieldTable } from '../query/fields.js';
@@ -60,7 +61,7 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
     );
   };
   /** The resources Query and QueryFields answer, with their field tables. */
-  const tables: Readonly<Record<string, FieldTable<never>>> = { job: JOB_QUERY_FIELDS, node: NODE_QUERY_FIELDS, group: GROUP_QUERY_FIELDS, disk: DISK_QUERY_FIELDS, instance: INSTANCE_QUERY_FIELDS };
+  const tables: Readonly<Record<string, FieldTable<never>>> = { job: JOB_QUERY_FIELDS, node: NODE_QUERY_FIELDS, group: GROUP_QUERY_FIELDS, disk: DISK_QUERY_FIELDS, instance: INSTANCE_QUERY_FIELDS, export: EXPORT_QUERY_FIELDS };
   const queryResource = (what: unknown): string => {
     if (typeof what !== 'string' || !Object.hasOwn(tables, what)) throw new GanetiError('GNT_QUERY_RESOURCE', { resource: String(what), known: Object.keys(tables).join(', ') });
     return what;
@@ -101,6 +102,10 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
           return queryGroups(configData(), fields as string[], qfilter);
         case 'disk':
           return queryDisks(configData(), fields as string[], qfilter);
+        case 'export': {
+          const live = m.nodeLive;
+          return queryExports(configData(), fields as string[], qfilter, async () => (live ? live.rpc().catch(() => null) : null));
+        }
         case 'instance': {
           const live = m.nodeLive;
           const host = m.host ?? live?.host ?? new PluginHost();

@@ -176,6 +176,12 @@ export const ERROR_CATALOG = Object.freeze({
   GNT_OS_QUERY_UNKNOWN: def<{ names: S }>('ECODE_NOENT',
     (a) => `OS definitions not found on any node: ${a.names}`),
 
+  // instance exports (gnt-backup; core/node/export.ts, core/jobs/units/backup-*.ts)
+  GNT_BACKUP_NOT_FOUND: def<{ what: S; node: S }>('ECODE_NOENT',
+    (a) => `No export '${a.what}' on node ${a.node}`),
+  GNT_BACKUP_INVALID: def<{ what: S; problem: S }>('ECODE_INVAL',
+    (a) => `Export '${a.what}' cannot be imported: ${a.problem}`),
+
   // instances (core/instance, core/jobs/units/instance-*.ts, core/node/instance.ts)
   GNT_INSTANCE_UNKNOWN: def<{ field: S; name: S }>('ECODE_NOENT',
     (a) => `${a.field}: instance '${a.name}' not known`),

@@ -4,7 +4,7 @@
  *
  * Rules, all of them deliberate:
  * - argv[0] is the program, looked up in the child's PATH; there is never a shell.
- * - stdin is /dev/null unless `input` is given.
+ * - stdin is /dev/null unless `input` (or `stdinFile`) is given; `stdoutFile` sends stdout to a file.
  * - The child's environment is only the inherited allow-list plus `env` (no silent leaks of
  *   this process's variables into OS/ExtStorage scripts).
  * - The child is the leader of its own process group (`detached`), so a timeout or an abort
@@ -194,8 +194,12 @@ export async function run(argv: readonly string[], options: RunOptions = {}): Pr
   start = performance.now();
   try {
     subprocess = execa(program, args.slice(1), {
-      ...(options.input !== undefined ? { input: options.input } : { stdin: options.interactive ? ('inherit' as const) : ('ignore' as const) }),
-      stdout: options.interactive ? 'inherit' : 'pipe',
+      ...(options.input !== undefined
+        ? { input: options.input }
+        : options.stdinFile !== undefined
+          ? { stdin: { file: options.stdinFile } }
+          : { stdin: options.interactive ? ('inherit' as const) : ('ignore' as const) }),
+      stdout: options.interactive ? 'inherit' : options.stdoutFile !== undefined ? { file: options.stdoutFile } : 'pipe',
       stderr: options.interactive ? 'inherit' : 'pipe',
       buffer: false,
       reject: false,

@@ -21,6 +21,10 @@ export interface RunOptions {
   maxBuffer?: number;
   /** Also append stdout and stderr, interleaved, to this file (per-action script logs). */
   logFile?: string;
+  /** stdin is this file (e.g. a disk dump for an OS import script) instead of /dev/null. */
+  stdinFile?: string;
+  /** stdout goes to this file, raw and not kept (a data channel, e.g. an OS export); stderr is kept as usual. */
+  stdoutFile?: string;
   /** The child shares this process's terminal (stdin, stdout, stderr; no output kept), e.g. a console. */
   interactive?: boolean;
 }

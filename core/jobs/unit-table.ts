@@ -23,6 +23,8 @@ import { DiskActivateUnit, DiskDeactivateUnit } from './units/disk-activate.js';
 import { ExtStorageInstallUnit } from './units/extstorage-install.js';
 import { ExtStorageDiagnoseUnit } from './units/ext-storage-diagnose.js';
 import { OsDiagnoseUnit } from './units/os-diagnose.js';
+import { BackupExportUnit } from './units/backup-export.js';
+import { BackupRemoveUnit } from './units/backup-remove.js';
 import { InstanceCreateUnit } from './units/instance-create.js';
 import { InstanceRemoveUnit } from './units/instance-remove.js';
 import { InstanceStartupUnit } from './units/instance-startup.js';
@@ -68,6 +70,8 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_EXT_STORAGE_INSTALL: ExtStorageInstallUnit,
   OP_EXT_STORAGE_DIAGNOSE: ExtStorageDiagnoseUnit,
   OP_OS_DIAGNOSE: OsDiagnoseUnit,
+  OP_BACKUP_EXPORT: BackupExportUnit,
+  OP_BACKUP_REMOVE: BackupRemoveUnit,
   OP_INSTANCE_CREATE: InstanceCreateUnit,
   OP_INSTANCE_REMOVE: InstanceRemoveUnit,
   OP_INSTANCE_STARTUP: InstanceStartupUnit,

@@ -12,6 +12,7 @@ import { extstorageInstallHandlers } from './extstorage-install.js';
 import { storageUnitHandlers } from './storage-units.js';
 import { extStorageHandlers } from './extstorage.js';
 import { osHandlers } from './os.js';
+import { exportHandlers } from './export.js';
 import { instanceHandlers } from './instance.js';
 import { diskCopyHandlers } from './disk-copy.js';
 
@@ -33,6 +34,7 @@ export function builtinNodeHandlers(env: NodeEnv, o: BuiltinNodeHandlerOptions =
     ...storageUnitHandlers(env),
     ...extStorageHandlers(env),
     ...osHandlers(env),
+    ...exportHandlers(env),
     ...instanceHandlers(env),
     ...diskCopyHandlers(env),
   };

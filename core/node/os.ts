@@ -15,6 +15,9 @@ import type { WireDisk } from '../storage/disk-wire.js';
 import { providerContext, type NodeEnv } from './context.js';
 import { diskTrees } from './disk-tree.js';
 import { assembleHvDisks } from './hv-disks.js';
+import { localExportPath } from './export.js';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 /** Ganeti's os_diagnose tuple. */
 export type OsDiagnoseEntry = [name: string, path: string, valid: boolean, diagnose: string, variants: string[], parameters: [string, string][], api_versions: number[], trusted: boolean];
@@ -95,6 +98,7 @@ export function osHandlers(env: NodeEnv): Record<string, RpcHandler> {
   }
 
   const debugLevel = (v: unknown): 0 | 1 => (v === 1 ? 1 : 0);
+  const exportFile = (wire: string): string => localExportPath(env, wire);
 
   return {
     async os_diagnose(_args, ctx) {
@@ -127,6 +131,33 @@ export function osHandlers(env: NodeEnv): Record<string, RpcHandler> {
       const { provider, ref } = await resolve(inst.os, pctx, true);
       const hvDisks = await assembleHvDisks(trees, inst.hypervisor, disks as WireDisk[], pctx);
       await provider.create({ os: ref, debug_level: debugLevel(debug), instance: osInstance(inst, hvDisks, disks as WireDisk[], info as OsInfo), reinstall: reinstall as boolean }, pctx);
+      return null;
+    },
+
+    // One disk's dump through the OS's export command into a file of the export folder, or
+    // from such a file through its import command (gnt-backup). The file is the data channel.
+    async instance_os_export([instance, disks, info, index, dest], ctx) {
+      const pctx = providerContext(env, ctx.signal);
+      const inst = instance as HvInstance;
+      const { provider, ref } = await resolve(inst.os, pctx, true);
+      const hvDisks = await assembleHvDisks(trees, inst.hypervisor, disks as WireDisk[], pctx, false);
+      const file = exportFile(dest as string);
+      await mkdir(dirname(file), { recursive: true });
+      const cmd = await provider.export({ os: ref, debug_level: 0, instance: osInstance(inst, hvDisks, disks as WireDisk[], info as OsInfo), index: index as number }, pctx);
+      const r = await pctx.run(cmd.argv, { ...(cmd.cwd ? { cwd: cmd.cwd } : {}), ...(cmd.env ? { env: cmd.env } : {}), ...(cmd.inheritEnv ? { inheritEnv: cmd.inheritEnv } : {}), stdoutFile: file, timeoutMs: 24 * 3600_000 });
+      if (!r.ok) throw new GanetiError('GNT_OS_SCRIPT_FAILED', { os: ref.name, script: 'export', instance: inst.name, status: r.exitCode !== null ? `exited with code ${r.exitCode}` : `killed by ${r.signal ?? 'a signal'}`, tail: r.stderr.split('\n').slice(-20).join('\n') });
+      return (await stat(file)).size;
+    },
+
+    async instance_os_import([instance, disks, info, index, src], ctx) {
+      const pctx = providerContext(env, ctx.signal);
+      const inst = instance as HvInstance;
+      const { provider, ref } = await resolve(inst.os, pctx, true);
+      const hvDisks = await assembleHvDisks(trees, inst.hypervisor, disks as WireDisk[], pctx);
+      const file = exportFile(src as string);
+      const cmd = await provider.import({ os: ref, debug_level: 0, instance: osInstance(inst, hvDisks, disks as WireDisk[], info as OsInfo), index: index as number }, pctx);
+      const r = await pctx.run(cmd.argv, { ...(cmd.cwd ? { cwd: cmd.cwd } : {}), ...(cmd.env ? { env: cmd.env } : {}), ...(cmd.inheritEnv ? { inheritEnv: cmd.inheritEnv } : {}), stdinFile: file, timeoutMs: 24 * 3600_000 });
+      if (!r.ok) throw new GanetiError('GNT_OS_SCRIPT_FAILED', { os: ref.name, script: 'import', instance: inst.name, status: r.exitCode !== null ? `exited with code ${r.exitCode}` : `killed by ${r.signal ?? 'a signal'}`, tail: r.all.split('\n').slice(-20).join('\n') });
       return null;
     },
 

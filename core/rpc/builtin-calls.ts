@@ -5,6 +5,7 @@ import { BLOCKDEV_RPC_CALLS } from './blockdev-calls.js';
 import { INSTANCE_RPC_CALLS } from './instance-calls.js';
 import { DISK_COPY_RPC_CALLS } from './disk-copy-calls.js';
 import { OS_RPC_CALLS } from './os-calls.js';
+import { EXPORT_RPC_CALLS } from './export-calls.js';
 
 /**
  * The procedures core declares (names, argument order and timeouts as in Ganeti's
@@ -194,6 +195,7 @@ export const BUILTIN_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
   ...BLOCKDEV_RPC_CALLS,
   ...INSTANCE_RPC_CALLS,
   ...OS_RPC_CALLS,
+  ...EXPORT_RPC_CALLS,
   ...DISK_COPY_RPC_CALLS,
 ] satisfies RpcCallDef[]);
 

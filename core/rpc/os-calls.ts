@@ -41,6 +41,16 @@ export const OS_RPC_CALLS: readonly RpcCallDef[] = Object.freeze([
     result: 'null', description: 'Installs the instance\'s OS onto its disks (the create script)',
   },
   {
+    name: 'instance_os_export', kind: 'single', timeout: 'ONE_DAY',
+    args: [instance, disks, osInfo, arg('index', { type: 'integer', minimum: 0 }, 'the disk index'), arg('dest', { type: 'string', minLength: 1 }, 'the dump file, in the export folder')],
+    result: 'the size of the dump in bytes', description: 'Writes one disk\'s dump through the OS export script into a file of the export folder',
+  },
+  {
+    name: 'instance_os_import', kind: 'single', timeout: 'ONE_DAY',
+    args: [instance, disks, osInfo, arg('index', { type: 'integer', minimum: 0 }, 'the disk index'), arg('src', { type: 'string', minLength: 1 }, 'the dump file, in the export folder')],
+    result: 'null', description: 'Reads one disk\'s dump from a file of the export folder through the OS import script',
+  },
+  {
     name: 'instance_run_rename', kind: 'single', timeout: 'SLOW',
     args: [instance, disks, osInfo, arg('old_name', { type: 'string', minLength: 1 }, 'the instance\'s old name'), debug],
     result: 'null', description: 'Runs the OS rename script after an instance rename',

@@ -9,6 +9,7 @@ import { STORAGE_INSTALL_OPCODE_SCHEMAS, type OpExtStorageInstall } from './stor
 import { NODE_STORAGE_OPCODE_SCHEMAS, type NodeStorageOpCode } from './node-storage.js';
 import { STORAGE_OPCODE_SCHEMAS, type OpExtStorageDiagnose } from './storage.js';
 import { OS_OPCODE_SCHEMAS, type OpOsDiagnose } from './os.js';
+import { BACKUP_OPCODE_SCHEMAS, type BackupOpCode } from './backup.js';
 import { CLUSTER_OPCODE_SCHEMAS, type OpClusterDestroy, type OpClusterSetParams } from './cluster.js';
 
 export type { OpNodeAdd, OpNodeRemove, OpNodeSetParams } from './node.js';
@@ -21,6 +22,7 @@ export type { OpExtStorageInstall } from './storage-install.js';
 export type { OpNodeQueryStorage, OpNodeModifyStorage, OpRepairNodeStorage } from './node-storage.js';
 export type { OpExtStorageDiagnose } from './storage.js';
 export type { OpOsDiagnose } from './os.js';
+export type { OpBackupExport, OpBackupRemove } from './backup.js';
 
 /**
  * The opcodes ganeti-ts runs, each with its TypeScript type and the JSON schema of its own
@@ -62,7 +64,7 @@ export interface OpClusterRedistConf extends OpCommon {
   readonly OP_ID: 'OP_CLUSTER_REDIST_CONF';
 }
 
-export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | NodeStorageOpCode | GroupOpCode | DiskOpCode | InstanceOpCode | PlacementOpCode | OpExtStorageInstall | OpExtStorageDiagnose | OpOsDiagnose;
+export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | NodeStorageOpCode | GroupOpCode | DiskOpCode | InstanceOpCode | PlacementOpCode | OpExtStorageInstall | OpExtStorageDiagnose | OpOsDiagnose | BackupOpCode;
 export type OpId = OpCode['OP_ID'];
 export type OpOf<K extends OpId> = Extract<OpCode, { OP_ID: K }>;
 
@@ -101,6 +103,7 @@ export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.fre
   ...STORAGE_INSTALL_OPCODE_SCHEMAS,
   ...STORAGE_OPCODE_SCHEMAS,
   ...OS_OPCODE_SCHEMAS,
+  ...BACKUP_OPCODE_SCHEMAS,
 });
 
 export const OPCODE_IDS = Object.freeze(Object.keys(OPCODE_SCHEMAS) as OpId[]);

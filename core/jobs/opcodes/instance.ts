@@ -12,8 +12,11 @@ type SpecList = readonly Params[];
 export interface OpInstanceCreate extends OpCommon {
   readonly OP_ID: 'OP_INSTANCE_CREATE';
   readonly instance_name: string;
-  /** Ganeti's `mode`: only `create` (imports are gnt-backup's, issue 7). */
-  readonly mode: 'create';
+  /** Ganeti's `mode`: `create`, or `import` from an export (gnt-backup import; src_node, src_path). */
+  readonly mode: 'create' | 'import';
+  readonly src_node: string | null;
+  /** The export's folder on src_node (`/srv/ganeti/export/NAME`, or NAME); default the instance's name. */
+  readonly src_path: string | null;
   readonly disk_template: string;
   readonly disks: SpecList;
   readonly nics: SpecList;
@@ -195,7 +198,9 @@ export const INSTANCE_OPCODE_SCHEMAS: { readonly [K in InstanceOpCode['OP_ID']]:
   OP_INSTANCE_CREATE: {
     properties: {
       instance_name: name,
-      mode: { enum: ['create'], default: 'create' },
+      mode: { enum: ['create', 'import'], default: 'create' },
+      src_node: optStr,
+      src_path: optStr,
       disk_template: name,
       disks: { type: 'array', items: { type: 'object' }, default: [] },
       nics: { type: 'array', items: { type: 'object' }, default: [] },

@@ -14,6 +14,8 @@ import { payloadOf, wireDisk } from './disk-common.js';
 import { checkDiskSpecs, buildNics, usedMacs, type DiskRequest } from './instance-specs.js';
 import { findInstance, instanceHookEnv, shutdownDisks, startInstance } from './instance-common.js';
 import { checkNotBlacklisted, filledOsParams, runOsCreate, validateOs } from './instance-os.js';
+import { exportInfo, type ExportInfo } from './export-ini.js';
+import { importDisks } from './instance-import.js';
 import { checkFreeMemory } from './instance-memory.js';
 
 /** Hypervisors whose instances need a cluster-allocated port (Ganeti's HTS_REQ_PORT: console). */
@@ -45,8 +47,10 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     const op = this.op;
     checkHostName('OP_INSTANCE_CREATE', 'instance_name', op.instance_name);
     this.ctx.host.storage.entry(op.disk_template); // GNT_PROVIDER_UNKNOWN lists the templates
-    this.#disks = checkDiskSpecs(this.ctx.host, op.disk_template, op.disks);
-    if (!op.os_type && !op.no_install) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'os_type', problem: 'an OS is needed (-o OS), or --no-install' });
+    // an import without disk specs takes the export's (read in checkPrereq)
+    if (!(op.mode === 'import' && op.disks.length === 0)) this.#disks = checkDiskSpecs(this.ctx.host, op.disk_template, op.disks);
+    if (op.mode === 'import' && !op.src_node) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'src_node', problem: 'an import needs the node holding the export (--src-node)' });
+    if (op.mode !== 'import' && !op.os_type && !op.no_install) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'os_type', problem: 'an OS is needed (-o OS), or --no-install' });
     if (!op.pnode && !op.iallocator) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'pnode', problem: 'give the primary node (-n NODE) or an iallocator (-I NAME)' });
     this.#beparams = mergeBeparams('OP_INSTANCE_CREATE', {}, op.beparams);
   }
@@ -72,26 +76,59 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
       this.#snode = this.#usableNode(op.snode, 'snode');
       if (this.#snode.uuid === this.#pnode.uuid) throw new GanetiError('GNT_INSTANCE_NODE', { field: 'snode', node: this.#snode.name, problem: 'is the primary node too' });
     }
-    this.#hypervisor = op.hypervisor ?? data.cluster.enabled_hypervisors[0] ?? '';
+    if (op.mode === 'import') await this.#readExport();
+    this.#hypervisor = op.hypervisor ?? (this.#import && data.cluster.enabled_hypervisors.includes(this.#import.info.hypervisor) ? this.#import.info.hypervisor : undefined) ?? data.cluster.enabled_hypervisors[0] ?? '';
     if (!data.cluster.enabled_hypervisors.includes(this.#hypervisor))
       throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: 'hypervisor', problem: `'${this.#hypervisor}' is not enabled (enabled: ${data.cluster.enabled_hypervisors.join(', ')})` });
     // hv parameters: syntax by the provider's schema and its own rules, on the filled set
     const provider = this.ctx.host.hypervisors.get(this.#hypervisor);
     this.#hvparams = this.ctx.host.hypervisors.validateParams(this.#hypervisor, op.hvparams, { partial: true }) as ParamDict;
-    const filled = this.ctx.host.hypervisors.validateParams(this.#hypervisor, filledHvParams(this.ctx.host, data, { hypervisor: this.#hypervisor, os: op.os_type ?? '', hvparams: this.#hvparams, beparams: {} }), { partial: true });
+    const filled = this.ctx.host.hypervisors.validateParams(this.#hypervisor, filledHvParams(this.ctx.host, data, { hypervisor: this.#hypervisor, os: this.#os ?? '', hvparams: this.#hvparams, beparams: {} }), { partial: true });
     provider.checkParamsSyntax?.(filled);
-    buildNics(data, op.nics, usedMacs(data), randomUUID); // the NIC specs, checked now
+    buildNics(data, this.#nics, usedMacs(data), randomUUID); // the NIC specs, checked now
     if (this.#installs) {
       // the OS on every node of the instance, its variant and parameters (verify script)
-      checkNotBlacklisted(data, op.os_type!);
-      const osparams = filledOsParams(data, op.os_type!, op.osparams, op.osparams_private);
-      await validateOs(this.ctx, [this.#pnode, ...(this.#snode ? [this.#snode] : [])], op.os_type!, osparams, op.force_variant);
+      if (!this.#import) checkNotBlacklisted(data, this.#os!);
+      const osparams = filledOsParams(data, this.#os!, this.#osparams, op.osparams_private);
+      await validateOs(this.ctx, [this.#pnode, ...(this.#snode ? [this.#snode] : [])], this.#os!, osparams, op.force_variant);
     }
   }
 
-  /** Whether the OS create script runs (Ganeti: unless --no-install). */
+  /** The export being imported, read from its node; null for a plain create. */
+  #import: { info: ExportInfo; node: NodeView; dir: string } | null = null;
+
+  /** Reads the export (gnt-backup import); what the opcode leaves out comes from it, as in Ganeti. */
+  async #readExport(): Promise<void> {
+    const node = this.#usableNode(this.op.src_node!, 'src_node');
+    const dir = this.op.src_path ?? this.op.instance_name;
+    const rpc = await this.ctx.rpc();
+    const r = await rpc.callNode<string>('export_info', rpcNode(node), [dir], { signal: this.ctx.signal });
+    if (!r?.success) throw new GanetiError('GNT_BACKUP_NOT_FOUND', { what: dir, node: node.name });
+    const info = exportInfo(dir, r.payload);
+    if (this.op.disks.length === 0) this.#disks = checkDiskSpecs(this.ctx.host, this.op.disk_template, info.disks.map((d) => ({ size: d.size, ...(d.name ? { name: d.name } : {}) })));
+    if (this.#disks.length > info.disks.length) throw new GanetiError('GNT_BACKUP_INVALID', { what: dir, problem: `it has ${info.disks.length} disk(s), fewer than the ${this.#disks.length} asked for` });
+    this.#beparams = { ...info.beparams, ...this.#beparams };
+    this.#import = { info, node, dir };
+  }
+
+  /** The OS: the opcode's, or the export's. */
+  get #os(): string | null {
+    return this.op.os_type ?? this.#import?.info.os ?? null;
+  }
+
+  /** NIC specs: the opcode's, or for an import without any, the export's. */
+  get #nics() {
+    return this.#import && this.op.nics.length === 0 ? this.#import.info.nics : this.op.nics;
+  }
+
+  /** OS parameters: the opcode's over the export's. */
+  get #osparams() {
+    return { ...(this.#import?.info.osparams ?? {}), ...this.op.osparams };
+  }
+
+  /** Whether the OS scripts run: create (Ganeti: unless --no-install), or import (always). */
   get #installs(): boolean {
-    return !this.op.no_install && Boolean(this.op.os_type);
+    return this.#import !== null || (!this.op.no_install && Boolean(this.op.os_type));
   }
 
   #usableNode(name: string, field: string): NodeView {
@@ -107,9 +144,10 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     const base: Record<string, HookEnvValue> = inst
       ? instanceHookEnv(this.ctx, data, inst)
       : { OP_TARGET: this.op.instance_name, INSTANCE_NAME: this.op.instance_name, INSTANCE_PRIMARY: this.#pnode.name, INSTANCE_SECONDARIES: this.#snode?.name ?? '',
-          INSTANCE_OS_TYPE: this.op.os_type ?? '', INSTANCE_STATUS: this.op.start ? 'up' : 'down', INSTANCE_DISK_TEMPLATE: this.op.disk_template,
-          INSTANCE_HYPERVISOR: this.#hypervisor, INSTANCE_NIC_COUNT: this.op.nics.length, INSTANCE_DISK_COUNT: this.#disks.length };
-    return { ...base, ADD_MODE: 'create', SRC_NODE: null, SRC_PATH: null, SRC_IMAGES: '' };
+          INSTANCE_OS_TYPE: this.#os ?? '', INSTANCE_STATUS: this.op.start ? 'up' : 'down', INSTANCE_DISK_TEMPLATE: this.op.disk_template,
+          INSTANCE_HYPERVISOR: this.#hypervisor, INSTANCE_NIC_COUNT: this.#nics.length, INSTANCE_DISK_COUNT: this.#disks.length };
+    const imp = this.#import;
+    return { ...base, ADD_MODE: this.op.mode, SRC_NODE: imp?.node.name ?? null, SRC_PATH: imp?.dir ?? null, SRC_IMAGES: imp ? imp.info.disks.map((d) => d.dump).join(' ') : '' };
   }
 
   override hooksNodes(): HookNodes {
@@ -136,13 +174,13 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     const op = this.op;
     const disks = await this.#createDisks(uuid);
     try {
-      const nics = buildNics(configData(this.ctx.config), op.nics, usedMacs(configData(this.ctx.config)), randomUUID);
+      const nics = buildNics(configData(this.ctx.config), this.#nics, usedMacs(configData(this.ctx.config)), randomUUID);
       await this.ctx.config!.update((txn) => {
         if (findInstance(txn.data, op.instance_name)) throw new GanetiError('GNT_INSTANCE_EXISTS', { name: op.instance_name });
         for (const d of disks) txn.add('disks', d);
         const inst: Omit<Instance, 'serial_no' | 'ctime' | 'mtime'> = {
-          uuid, name: op.instance_name, primary_node: this.#pnode.uuid, os: op.os_type ?? '', hypervisor: this.#hypervisor,
-          hvparams: this.#hvparams, beparams: this.#beparams, osparams: op.osparams as ParamDict, osparams_private: op.osparams_private as ParamDict,
+          uuid, name: op.instance_name, primary_node: this.#pnode.uuid, os: this.#os ?? '', hypervisor: this.#hypervisor,
+          hvparams: this.#hvparams, beparams: this.#beparams, osparams: this.#osparams as ParamDict, osparams_private: op.osparams_private as ParamDict,
           admin_state: op.start ? 'up' : 'down', admin_state_source: 'admin', nics, disks: disks.map((d) => d.uuid), disks_active: op.start,
           tags: [...op.tags],
         };
@@ -158,7 +196,9 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     if (this.#installs && disks.length) {
       // the OS goes onto the disks: a diskless instance has nothing to install (as Ganeti)
       try {
-        await runOsCreate(this.ctx, findInstance(configData(this.ctx.config), uuid)!, op.os_type!, false);
+        const inst = findInstance(configData(this.ctx.config), uuid)!;
+        if (this.#import) await importDisks(this.ctx, inst, this.#import.info, this.#import.node, this.#import.dir);
+        else await runOsCreate(this.ctx, inst, op.os_type!, false);
       } catch (e) {
         this.ctx.feedback(` - WARNING: the OS install failed; removing the instance`);
         await this.#undo(uuid, disks);
