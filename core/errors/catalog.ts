@@ -171,6 +171,8 @@ export const ERROR_CATALOG = Object.freeze({
     (a) => `OS parameters of '${a.os}': ${a.problem}`),
   GNT_OS_SCRIPT_FAILED: def<{ os: S; script: S; instance: S; status: S; tail: S }>('ECODE_ENVIRON',
     (a) => `OS '${a.os}': the ${a.script} script for instance ${a.instance} failed (${a.status}); last lines of its log:\n${a.tail}`),
+  GNT_OS_CHECK_FAILED: def<{ node: S; reason: S }>('ECODE_INVAL',
+    (a) => `OS check on node ${a.node} failed: ${a.reason}`),
   GNT_OS_BLACKLISTED: def<{ os: S }>('ECODE_STATE',
     (a) => `Guest OS '${a.os}' is not allowed for installation (it is blacklisted; gnt-os modify --blacklisted no ${a.os})`),
   GNT_OS_QUERY_UNKNOWN: def<{ names: S }>('ECODE_NOENT',

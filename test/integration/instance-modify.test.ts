@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { run } from '../../core/exec/index.js';
 import { REPO_ROOT } from '../helpers/tmp.js';
+import { NOOP_OS, installOs } from '../helpers/os.js';
 import { startLoopbackCluster, type LoopbackCluster } from '../helpers/cluster.js';
 
 // gnt-instance modify / rename / reinstall / grow-disk / recreate-disks on a 2-node loopback
@@ -32,6 +33,7 @@ before(async () => {
     prefix: 'gnt-instance-modify-', masterd: true, keyType: 'ec', enabledDiskTemplates: ['file', 'diskless'],
     nodes: [{ name: 'node1.example.org', ip: '127.0.22.1' }, { name: 'node2.example.org', ip: '127.0.22.2' }],
   });
+  for (const root of cluster.roots) await installOs(root, NOOP_OS, 'other'); // the OS reinstall switches to
   const add = await inst('add', '-t', 'file', '--disk', '0:size=8M', '-n', 'node2.example.org', '-o', 'noop', 'vm1.example.org');
   assert.equal(add.code, 0, add.all);
 });

@@ -40,7 +40,8 @@ export async function validateOs(ctx: UnitContext, nodes: readonly NodeView[], o
   const rpc = await ctx.rpc();
   const results = await rpc.call<boolean>('os_validate', online.map((n) => rpcNode(n)), [true, os, ['parameters'], osparams, forceVariant], { signal: ctx.signal });
   results.forEach((r, i) => {
-    if (!r.success) throw new GanetiError('GNT_OS_INVALID', { os, node: online[i]!.name, reason: r.error ?? 'no answer' });
+    // the node's own words, without the RPC layer's "call ... has failed:" prefix
+    if (!r.success) throw new GanetiError('GNT_OS_CHECK_FAILED', { node: online[i]!.name, reason: (r.error ?? 'no answer').replace(/^call '[^']+' to node '[^']+' has failed: /, '') });
   });
 }
 
