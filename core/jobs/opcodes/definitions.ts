@@ -9,6 +9,7 @@ import { STORAGE_INSTALL_OPCODE_SCHEMAS, type OpExtStorageInstall } from './stor
 import { NODE_STORAGE_OPCODE_SCHEMAS, type NodeStorageOpCode } from './node-storage.js';
 import { STORAGE_OPCODE_SCHEMAS, type OpExtStorageDiagnose } from './storage.js';
 import { CLUSTER_OPCODE_SCHEMAS, type OpClusterDestroy, type OpClusterSetParams } from './cluster.js';
+import { NETWORK_OPCODE_SCHEMAS, type NetworkOpCode } from './network.js';
 
 export type { OpNodeAdd, OpNodeRemove, OpNodeSetParams } from './node.js';
 export type { OpGroupAdd, OpGroupRemove, OpGroupRename, OpGroupSetParams, OpGroupAssignNodes } from './group.js';
@@ -19,6 +20,7 @@ export type * from './placement.js';
 export type { OpExtStorageInstall } from './storage-install.js';
 export type { OpNodeQueryStorage, OpNodeModifyStorage, OpRepairNodeStorage } from './node-storage.js';
 export type { OpExtStorageDiagnose } from './storage.js';
+export type { OpNetworkAdd, OpNetworkRemove, OpNetworkSetParams, OpNetworkConnect, OpNetworkDisconnect } from './network.js';
 
 /**
  * The opcodes ganeti-ts runs, each with its TypeScript type and the JSON schema of its own
@@ -60,7 +62,7 @@ export interface OpClusterRedistConf extends OpCommon {
   readonly OP_ID: 'OP_CLUSTER_REDIST_CONF';
 }
 
-export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | NodeStorageOpCode | GroupOpCode | DiskOpCode | InstanceOpCode | PlacementOpCode | OpExtStorageInstall | OpExtStorageDiagnose;
+export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | NodeStorageOpCode | GroupOpCode | DiskOpCode | InstanceOpCode | PlacementOpCode | OpExtStorageInstall | OpExtStorageDiagnose | NetworkOpCode;
 export type OpId = OpCode['OP_ID'];
 export type OpOf<K extends OpId> = Extract<OpCode, { OP_ID: K }>;
 
@@ -98,6 +100,7 @@ export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.fre
   ...PLACEMENT_OPCODE_SCHEMAS,
   ...STORAGE_INSTALL_OPCODE_SCHEMAS,
   ...STORAGE_OPCODE_SCHEMAS,
+  ...NETWORK_OPCODE_SCHEMAS,
 });
 
 export const OPCODE_IDS = Object.freeze(Object.keys(OPCODE_SCHEMAS) as OpId[]);
