@@ -12,6 +12,7 @@ import { DISK_QUERY_FIELDS, queryDisks } from '../query/disk-fields.js';
 import { PluginHost } from '../plugin-host/host.js';
 import { INSTANCE_QUERY_FIELDS, queryInstances } from '../query/instance-fields.js';
 import type { FieldTable } from '../query/fields.js';
+import { NETWORK_QUERY_FIELDS, queryNetworks } from '../query/network-fields.js';
 
 export interface MasterdParts {
   readonly queue: JobQueue;
@@ -60,7 +61,7 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
     );
   };
   /** The resources Query and QueryFields answer, with their field tables. */
-  const tables: Readonly<Record<string, FieldTable<never>>> = { job: JOB_QUERY_FIELDS, node: NODE_QUERY_FIELDS, group: GROUP_QUERY_FIELDS, disk: DISK_QUERY_FIELDS, instance: INSTANCE_QUERY_FIELDS };
+  const tables: Readonly<Record<string, FieldTable<never>>> = { job: JOB_QUERY_FIELDS, node: NODE_QUERY_FIELDS, group: GROUP_QUERY_FIELDS, disk: DISK_QUERY_FIELDS, instance: INSTANCE_QUERY_FIELDS, network: NETWORK_QUERY_FIELDS };
   const queryResource = (what: unknown): string => {
     if (typeof what !== 'string' || !Object.hasOwn(tables, what)) throw new GanetiError('GNT_QUERY_RESOURCE', { resource: String(what), known: Object.keys(tables).join(', ') });
     return what;
@@ -101,6 +102,8 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
           return queryGroups(configData(), fields as string[], qfilter);
         case 'disk':
           return queryDisks(configData(), fields as string[], qfilter);
+        case 'network':
+          return queryNetworks(configData(), fields as string[], qfilter);
         case 'instance': {
           const live = m.nodeLive;
           const host = m.host ?? live?.host ?? new PluginHost();

@@ -14,6 +14,7 @@ import { payloadOf, wireDisk } from './disk-common.js';
 import { checkDiskSpecs, buildNics, usedMacs, type DiskRequest } from './instance-specs.js';
 import { findInstance, instanceHookEnv, startInstance } from './instance-common.js';
 import { checkFreeMemory } from './instance-memory.js';
+import { commitNicAddresses, planNicAddresses, releaseInstanceAddresses, type NicAddressOptions } from '../../network/nic-addresses.js';
 
 /** Hypervisors whose instances need a cluster-allocated port (Ganeti's HTS_REQ_PORT: console). */
 const NEEDS_PORT = new Set(['kvm', 'xen-hvm']);
@@ -79,7 +80,13 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     this.#hvparams = this.ctx.host.hypervisors.validateParams(this.#hypervisor, op.hvparams, { partial: true }) as ParamDict;
     const filled = this.ctx.host.hypervisors.validateParams(this.#hypervisor, filledHvParams(this.ctx.host, data, { hypervisor: this.#hypervisor, os: op.os_type ?? '', hvparams: this.#hvparams, beparams: {} }), { partial: true });
     provider.checkParamsSyntax?.(filled);
-    buildNics(data, op.nics, usedMacs(data), randomUUID); // the NIC specs, checked now
+    const nics = buildNics(data, op.nics, usedMacs(data), randomUUID); // the NIC specs, checked now
+    planNicAddresses(data, nics, this.#nicAddressOptions()); // --- networks: connection, ip=pool, addresses free and in range
+  }
+
+  /** --- networks: how the NICs get their network's NIC parameters and addresses. */
+  #nicAddressOptions(): NicAddressOptions {
+    return { group: this.#pnode.group, node: this.#pnode.name, refuseOwnParams: true, feedback: (m) => this.ctx.feedback(m) };
   }
 
   #usableNode(name: string, field: string): NodeView {
@@ -127,6 +134,7 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
       const nics = buildNics(configData(this.ctx.config), op.nics, usedMacs(configData(this.ctx.config)), randomUUID);
       await this.ctx.config!.update((txn) => {
         if (findInstance(txn.data, op.instance_name)) throw new GanetiError('GNT_INSTANCE_EXISTS', { name: op.instance_name });
+        commitNicAddresses(txn, nics, this.#nicAddressOptions()); // --- networks: reserve the NICs' addresses
         for (const d of disks) txn.add('disks', d);
         const inst: Omit<Instance, 'serial_no' | 'ctime' | 'mtime'> = {
           uuid, name: op.instance_name, primary_node: this.#pnode.uuid, os: op.os_type ?? '', hypervisor: this.#hypervisor,
@@ -152,7 +160,9 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
       await this.#removeDisks(disks);
       await this.ctx.config!.update((txn) => {
         for (const d of disks) if (txn.get('disks', d.uuid)) txn.remove('disks', d.uuid);
-        if (txn.get('instances', uuid)) txn.remove('instances', uuid);
+        const added = txn.get('instances', uuid);
+        if (added) releaseInstanceAddresses(txn, added); // --- networks: give the addresses back
+        if (added) txn.remove('instances', uuid);
       });
       this.#added = null;
       throw e;

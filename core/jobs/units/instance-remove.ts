@@ -1,6 +1,7 @@
 import { describeError } from '../../errors/index.js';
 import type { HookEnvValue, HookNodes } from '../logical-unit.js';
 import type { OpInstanceRemove } from '../opcodes/definitions.js';
+import { releaseInstanceAddresses } from '../../network/nic-addresses.js';
 import { InstanceUnit, instanceDisks, requireNode, rpcNode, shutdownInstance, wireDisks } from './instance-common.js';
 
 /**
@@ -43,6 +44,7 @@ export class InstanceRemoveUnit extends InstanceUnit<OpInstanceRemove> {
     }
     await this.ctx.config!.update((txn) => {
       for (const d of inst.disks) if (txn.get('disks', d)) txn.remove('disks', d);
+      releaseInstanceAddresses(txn, txn.get('instances', inst.uuid) ?? inst); // --- networks: give the NICs' addresses back
       txn.remove('instances', inst.uuid);
     });
     return null;
