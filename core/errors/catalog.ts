@@ -384,6 +384,8 @@ export const ERROR_CATALOG = Object.freeze({
     (a) => `${a.field}: network '${a.name}' is not connected to node group '${a.group}' of node ${a.node}; use gnt-network connect`),
   GNT_NETWORK_NO_CHANGES: def<{ name: S }>('ECODE_INVAL',
     (a) => `nothing to modify in network '${a.name}': give at least one parameter`),
+  GNT_NETWORK_IP_CONFLICT: def<{ field: S; ip: S; name: S; group: S }>('ECODE_STATE',
+    (a) => `${a.field}: address ${a.ip} belongs to network '${a.name}' (connected to node group '${a.group}'), but the NIC is not on it; add network=${a.name}`),
 
   // hook scripts (core/jobs/hooks-master.ts, plugins/hook-scripts)
   GNT_HOOKS_ABORT: def<{ opcode: S; failures: readonly HookFailure[] }>(null,

@@ -59,12 +59,18 @@ function allocate(data: FrozenConfig, nics: Nic[], o: NicAddressOptions): Map<st
     if (pool.contains(prev.ip) && pool.isReserved(prev.ip)) pool.release(prev.ip);
   }
   nics.forEach((nic, i) => {
-    if (!nic.network) {
-      if (isPoolIp(nic.ip)) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: `nics[${i}].ip`, problem: 'ip=pool needs the network parameter too' });
-      return;
-    }
     const prev = old.find((p) => p.uuid === nic.uuid);
     if (prev && sameAddress(nic, prev)) return;
+    if (!nic.network) {
+      if (isPoolIp(nic.ip)) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: `nics[${i}].ip`, problem: 'ip=pool needs the network parameter too' });
+      // Ganeti's CheckForConflictingIp: an address of a network the group has belongs on it
+      for (const uuid of Object.keys((o.group && data.nodegroups[o.group]?.networks) || {})) {
+        const net = data.networks[uuid];
+        if (nic.ip && net && new AddressPool({ name: net.name, network: net.network }).contains(nic.ip))
+          throw new GanetiError('GNT_NETWORK_IP_CONFLICT', { field: `nics[${i}].ip`, ip: nic.ip, name: net.name, group: data.nodegroups[o.group!]!.name });
+      }
+      return;
+    }
     const net = data.networks[nic.network]!;
     const netparams = o.group ? data.nodegroups[o.group]?.networks[nic.network] : undefined;
     if (!netparams) throw new GanetiError('GNT_NETWORK_NOT_CONNECTED', { field: `nics[${i}].network`, name: net.name, group: (o.group && data.nodegroups[o.group]?.name) || String(o.group), node: o.node });

@@ -168,6 +168,7 @@ describe('gnt-network with address pools (loopback cluster, fake hypervisor)', (
     await refused(addInstance('bad.example.org', 'ip=10.28.0.6,network=net1'), 'GNT_NETWORK_ADDRESS_TAKEN', /already externally reserved/);
     await refused(addInstance('bad.example.org', 'ip=10.28.1.9,network=net1'), 'GNT_NETWORK_ADDRESS_OUTSIDE', /nics\[0\]\.ip: address 10\.28\.1\.9 is not in network 'net1' \(10\.28\.0\.0\/28\)/);
     await refused(addInstance('bad.example.org', 'ip=pool'), 'GNT_INSTANCE_SPEC_INVALID', /ip=pool needs the network parameter/);
+    await refused(addInstance('bad.example.org', 'ip=10.28.0.11'), 'GNT_NETWORK_IP_CONFLICT', /nics\[0\]\.ip: address 10\.28\.0\.11 belongs to network 'net1' \(connected to node group 'default'\)/);
     await refused(addInstance('bad.example.org', 'ip=pool,network=net1,mode=routed'), 'GNT_NETWORK_INVALID', /nics\[0\]\.mode/);
     assert.equal(instance('bad.example.org'), undefined);
     // info: Ganeti's layout
