@@ -13,6 +13,7 @@ import { EXPORT_QUERY_FIELDS, queryExports } from '../query/export-fields.js';
 import { PluginHost } from '../plugin-host/host.js';
 import { INSTANCE_QUERY_FIELDS, queryInstances } from '../query/instance-fields.js';
 import type { FieldTable } from '../query/fields.js';
+import { NETWORK_QUERY_FIELDS, queryNetworks } from '../query/network-fields.js';
 
 export interface MasterdParts {
   readonly queue: JobQueue;
@@ -61,7 +62,7 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
     );
   };
   /** The resources Query and QueryFields answer, with their field tables. */
-  const tables: Readonly<Record<string, FieldTable<never>>> = { job: JOB_QUERY_FIELDS, node: NODE_QUERY_FIELDS, group: GROUP_QUERY_FIELDS, disk: DISK_QUERY_FIELDS, instance: INSTANCE_QUERY_FIELDS, export: EXPORT_QUERY_FIELDS };
+  const tables: Readonly<Record<string, FieldTable<never>>> = { job: JOB_QUERY_FIELDS, node: NODE_QUERY_FIELDS, group: GROUP_QUERY_FIELDS, disk: DISK_QUERY_FIELDS, instance: INSTANCE_QUERY_FIELDS, export: EXPORT_QUERY_FIELDS, network: NETWORK_QUERY_FIELDS };
   const queryResource = (what: unknown): string => {
     if (typeof what !== 'string' || !Object.hasOwn(tables, what)) throw new GanetiError('GNT_QUERY_RESOURCE', { resource: String(what), known: Object.keys(tables).join(', ') });
     return what;
@@ -106,6 +107,8 @@ export function luxiHandlers(m: MasterdParts): LuxiHandlers {
           const live = m.nodeLive;
           return queryExports(configData(), fields as string[], qfilter, async () => (live ? live.rpc().catch(() => null) : null));
         }
+        case 'network':
+          return queryNetworks(configData(), fields as string[], qfilter);
         case 'instance': {
           const live = m.nodeLive;
           const host = m.host ?? live?.host ?? new PluginHost();

@@ -31,6 +31,10 @@ const DESCRIPTION_FIELD: Readonly<Record<string, string>> = Object.freeze({
   OP_NODE_REMOVE: 'node_name',
   OP_GROUP_ADD: 'group_name',
   OP_NETWORK_ADD: 'network_name',
+  OP_NETWORK_REMOVE: 'network_name',
+  OP_NETWORK_SET_PARAMS: 'network_name',
+  OP_NETWORK_CONNECT: 'network_name',
+  OP_NETWORK_DISCONNECT: 'network_name',
 });
 
 /** Description fields that are floats in Ganeti: a whole number still prints as `5.0`. */

@@ -43,6 +43,11 @@ import { InstanceRenameUnit } from './units/instance-rename.js';
 import { InstanceReinstallUnit } from './units/instance-reinstall.js';
 import { InstanceGrowDiskUnit } from './units/instance-grow-disk.js';
 import { InstanceRecreateDisksUnit } from './units/instance-recreate-disks.js';
+import { NetworkAddUnit } from './units/network-add.js';
+import { NetworkRemoveUnit } from './units/network-remove.js';
+import { NetworkSetParamsUnit } from './units/network-set-params.js';
+import { NetworkConnectUnit } from './units/network-connect.js';
+import { NetworkDisconnectUnit } from './units/network-disconnect.js';
 
 /** Every opcode's logical unit; the compiler refuses an opcode without one. */
 export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.freeze({
@@ -92,4 +97,9 @@ export const UNIT_TABLE: { readonly [K in OpId]: UnitClass<OpOf<K>> } = Object.f
   OP_INSTANCE_REINSTALL: InstanceReinstallUnit,
   OP_INSTANCE_GROW_DISK: InstanceGrowDiskUnit,
   OP_INSTANCE_RECREATE_DISKS: InstanceRecreateDisksUnit,
+  OP_NETWORK_ADD: NetworkAddUnit,
+  OP_NETWORK_REMOVE: NetworkRemoveUnit,
+  OP_NETWORK_SET_PARAMS: NetworkSetParamsUnit,
+  OP_NETWORK_CONNECT: NetworkConnectUnit,
+  OP_NETWORK_DISCONNECT: NetworkDisconnectUnit,
 });

@@ -11,6 +11,7 @@ import { STORAGE_OPCODE_SCHEMAS, type OpExtStorageDiagnose } from './storage.js'
 import { OS_OPCODE_SCHEMAS, type OpOsDiagnose } from './os.js';
 import { BACKUP_OPCODE_SCHEMAS, type BackupOpCode } from './backup.js';
 import { CLUSTER_OPCODE_SCHEMAS, type OpClusterDestroy, type OpClusterSetParams } from './cluster.js';
+import { NETWORK_OPCODE_SCHEMAS, type NetworkOpCode } from './network.js';
 
 export type { OpNodeAdd, OpNodeRemove, OpNodeSetParams } from './node.js';
 export type { OpGroupAdd, OpGroupRemove, OpGroupRename, OpGroupSetParams, OpGroupAssignNodes } from './group.js';
@@ -23,6 +24,7 @@ export type { OpNodeQueryStorage, OpNodeModifyStorage, OpRepairNodeStorage } fro
 export type { OpExtStorageDiagnose } from './storage.js';
 export type { OpOsDiagnose } from './os.js';
 export type { OpBackupExport, OpBackupRemove } from './backup.js';
+export type { OpNetworkAdd, OpNetworkRemove, OpNetworkSetParams, OpNetworkConnect, OpNetworkDisconnect } from './network.js';
 
 /**
  * The opcodes ganeti-ts runs, each with its TypeScript type and the JSON schema of its own
@@ -64,7 +66,7 @@ export interface OpClusterRedistConf extends OpCommon {
   readonly OP_ID: 'OP_CLUSTER_REDIST_CONF';
 }
 
-export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | NodeStorageOpCode | GroupOpCode | DiskOpCode | InstanceOpCode | PlacementOpCode | OpExtStorageInstall | OpExtStorageDiagnose | OpOsDiagnose | BackupOpCode;
+export type OpCode = OpTestDelay | OpClusterQuery | OpClusterVerify | OpClusterRedistConf | OpClusterSetParams | OpClusterDestroy | NodeOpCode | NodeStorageOpCode | GroupOpCode | DiskOpCode | InstanceOpCode | PlacementOpCode | OpExtStorageInstall | OpExtStorageDiagnose | OpOsDiagnose | BackupOpCode | NetworkOpCode;
 export type OpId = OpCode['OP_ID'];
 export type OpOf<K extends OpId> = Extract<OpCode, { OP_ID: K }>;
 
@@ -104,6 +106,7 @@ export const OPCODE_SCHEMAS: { readonly [K in OpId]: OpcodeSchema } = Object.fre
   ...STORAGE_OPCODE_SCHEMAS,
   ...OS_OPCODE_SCHEMAS,
   ...BACKUP_OPCODE_SCHEMAS,
+  ...NETWORK_OPCODE_SCHEMAS,
 });
 
 export const OPCODE_IDS = Object.freeze(Object.keys(OPCODE_SCHEMAS) as OpId[]);

@@ -17,6 +17,7 @@ import { checkNotBlacklisted, filledOsParams, runOsCreate, validateOs } from './
 import { exportInfo, type ExportInfo } from './export-ini.js';
 import { importDisks } from './instance-import.js';
 import { checkFreeMemory } from './instance-memory.js';
+import { commitNicAddresses, planNicAddresses, releaseInstanceAddresses, type NicAddressOptions } from '../../network/nic-addresses.js';
 
 /** Hypervisors whose instances need a cluster-allocated port (Ganeti's HTS_REQ_PORT: console). */
 const NEEDS_PORT = new Set(['kvm', 'xen-hvm']);
@@ -85,7 +86,8 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     this.#hvparams = this.ctx.host.hypervisors.validateParams(this.#hypervisor, op.hvparams, { partial: true }) as ParamDict;
     const filled = this.ctx.host.hypervisors.validateParams(this.#hypervisor, filledHvParams(this.ctx.host, data, { hypervisor: this.#hypervisor, os: this.#os ?? '', hvparams: this.#hvparams, beparams: {} }), { partial: true });
     provider.checkParamsSyntax?.(filled);
-    buildNics(data, this.#nics, usedMacs(data), randomUUID); // the NIC specs, checked now
+    const nics = buildNics(data, this.#nics, usedMacs(data), randomUUID); // the NIC specs, checked now
+    planNicAddresses(data, nics, this.#nicAddressOptions()); // --- networks: connection, ip=pool, addresses free and in range
     if (this.#installs) {
       // the OS on every node of the instance, its variant and parameters (verify script)
       if (!this.#import) checkNotBlacklisted(data, this.#os!);
@@ -129,6 +131,11 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
   /** Whether the OS scripts run: create (Ganeti: unless --no-install), or import (always). */
   get #installs(): boolean {
     return this.#import !== null || (!this.op.no_install && Boolean(this.op.os_type));
+  }
+
+  /** --- networks: how the NICs get their network's NIC parameters and addresses. */
+  #nicAddressOptions(): NicAddressOptions {
+    return { group: this.#pnode.group, node: this.#pnode.name, refuseOwnParams: true, feedback: (m) => this.ctx.feedback(m) };
   }
 
   #usableNode(name: string, field: string): NodeView {
@@ -177,6 +184,7 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
       const nics = buildNics(configData(this.ctx.config), this.#nics, usedMacs(configData(this.ctx.config)), randomUUID);
       await this.ctx.config!.update((txn) => {
         if (findInstance(txn.data, op.instance_name)) throw new GanetiError('GNT_INSTANCE_EXISTS', { name: op.instance_name });
+        commitNicAddresses(txn, nics, this.#nicAddressOptions()); // --- networks: reserve the NICs' addresses
         for (const d of disks) txn.add('disks', d);
         const inst: Omit<Instance, 'serial_no' | 'ctime' | 'mtime'> = {
           uuid, name: op.instance_name, primary_node: this.#pnode.uuid, os: this.#os ?? '', hypervisor: this.#hypervisor,
@@ -222,7 +230,9 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     await this.#removeDisks(disks);
     await this.ctx.config!.update((txn) => {
       for (const d of disks) if (txn.get('disks', d.uuid)) txn.remove('disks', d.uuid);
-      if (txn.get('instances', uuid)) txn.remove('instances', uuid);
+      const added = txn.get('instances', uuid);
+      if (added) releaseInstanceAddresses(txn, added); // --- networks: give the addresses back
+      if (added) txn.remove('instances', uuid);
     });
     this.#added = null;
   }

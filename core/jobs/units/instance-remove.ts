@@ -3,6 +3,7 @@ import type { HookEnvValue, HookNodes, UnitContext } from '../logical-unit.js';
 import type { InstanceView } from '../../instance/runtime.js';
 import { configData } from './group-params.js';
 import type { OpInstanceRemove } from '../opcodes/definitions.js';
+import { releaseInstanceAddresses } from '../../network/nic-addresses.js';
 import { InstanceUnit, instanceDisks, requireNode, rpcNode, shutdownInstance, wireDisks } from './instance-common.js';
 
 /**
@@ -52,6 +53,7 @@ export async function removeInstanceData(ctx: UnitContext, inst: InstanceView, w
   }
   await ctx.config!.update((txn) => {
     for (const d of inst.disks) if (txn.get('disks', d)) txn.remove('disks', d);
+    releaseInstanceAddresses(txn, txn.get('instances', inst.uuid) ?? inst); // --- networks: give the NICs' addresses back
     txn.remove('instances', inst.uuid);
   });
 }

@@ -13,6 +13,7 @@ import { InstanceUnit, diskTemplateOf, instanceDisks, instancePayload, isRunning
 import { createDiskOnNodes, newDiskObject, removeDiskOnNodes } from './instance-disk-ops.js';
 import { hasHotplug } from './instance-state.js';
 import { wireDisk } from './disk-common.js';
+import { commitNicAddresses, isPoolIp, planNicAddresses } from '../../network/nic-addresses.js';
 
 const OP = 'OP_INSTANCE_SET_PARAMS';
 const invalid = (field: string, problem: string) => new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field, problem });
@@ -180,7 +181,7 @@ export class InstanceSetParamsUnit extends InstanceUnit<OpInstanceSetParams> {
         }
         if (params['ip'] !== undefined) {
           const ip = typeof params['ip'] === 'string' && params['ip'] !== '' && params['ip'].toLowerCase() !== 'none' ? params['ip'] : null;
-          if (ip !== null && isIP(ip) === 0) throw invalid(`${field}.ip`, `'${ip}' is not an IP address`);
+          if (ip !== null && isIP(ip) === 0 && !isPoolIp(ip)) throw invalid(`${field}.ip`, `'${ip}' is not an IP address (nor pool)`); // --- networks: pool
           nic.ip = ip;
           this.#nicChanges.push([`nic.ip/${index}`, ip ?? 'None']);
         }
@@ -205,7 +206,15 @@ export class InstanceSetParamsUnit extends InstanceUnit<OpInstanceSetParams> {
         }
       }
     }
+    // --- networks: the NICs' network connections and addresses, checked before any change
+    planNicAddresses(data, nics, this.#nicAddressOptions());
     this.#nics = nics;
+  }
+
+  /** --- networks: how changed NICs get their network's NIC parameters and addresses. */
+  #nicAddressOptions() {
+    const data = this.data;
+    return { group: data.nodes[this.inst.primary_node]?.group, node: data.nodes[this.inst.primary_node]?.name ?? this.inst.primary_node, old: this.inst.nics, feedback: (m: string) => this.ctx.feedback(m) };
   }
 
   protected override extraHooksEnv(): Record<string, HookEnvValue> {
@@ -233,6 +242,7 @@ export class InstanceSetParamsUnit extends InstanceUnit<OpInstanceSetParams> {
 
     await this.ctx.config!.update((txn) => {
       const i = txn.edit('instances', inst.uuid);
+      if (this.#nics) commitNicAddresses(txn, this.#nics, this.#nicAddressOptions()); // --- networks: reserve/release addresses
       if (this.#nics) i.nics = this.#nics;
       if (this.#hv) i.hvparams = this.#hv;
       if (this.#be) i.beparams = this.#be;

@@ -6,6 +6,7 @@ import type { Params } from '../../contracts/params.js';
 import { checkDiskOwnParams } from '../../storage/disk-params.js';
 import { mergeNicparams } from '../../cluster/params.js';
 import { generateMac, isMac } from '../../instance/mac.js';
+import { isPoolIp } from '../../network/nic-addresses.js';
 
 /**
  * Ganeti's disk and NIC spec dicts of instance opcodes (`--disk N:size=..,mode=..`,
@@ -64,7 +65,8 @@ export function buildNics(data: FrozenConfig, nics: readonly Readonly<Record<str
       network = net.uuid;
     }
     const ip = typeof n['ip'] === 'string' && n['ip'] !== '' && n['ip'].toLowerCase() !== 'none' ? n['ip'] : null;
-    if (ip !== null && isIP(ip) === 0) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: `${field}.ip`, problem: `'${ip}' is not an IP address` });
+    // --- networks (core/network): ip=pool is resolved from the network's pool by nic-addresses.ts
+    if (ip !== null && isIP(ip) === 0 && !isPoolIp(ip)) throw new GanetiError('GNT_INSTANCE_SPEC_INVALID', { field: `${field}.ip`, problem: `'${ip}' is not an IP address (nor pool)` });
     let mac = typeof n['mac'] === 'string' ? n['mac'].toLowerCase() : 'auto';
     if (mac === 'auto' || mac === 'generate') {
       const prefix = (network ? data.networks[network]?.mac_prefix : null) ?? data.cluster.mac_prefix;
