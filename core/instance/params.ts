@@ -27,6 +27,7 @@ export function filledBeParams(data: FrozenConfig, inst: Pick<InstanceParams, 'b
 
 /** NIC parameters: cluster defaults, then the group's for the NIC's network, then the NIC's own. */
 export function filledNicParams(data: FrozenConfig, nic: DeepReadonly<Nic>, groupUuid?: string): Params {
-  const network = nic.network ? (groupUuid ? data.nodegroups[groupUuid]?.networks[nic.network]?.nicparams : undefined) : undefined;
+  // a group's connection to a network is {mode, link, vlan} itself (Ganeti's NodeGroup.networks)
+  const network = nic.network && groupUuid ? data.nodegroups[groupUuid]?.networks[nic.network] : undefined;
   return { ...DEFAULT_NICPARAMS, ...(data.cluster.nicparams['default'] ?? {}), ...(network ?? {}), ...nic.nicparams };
 }
