@@ -15,3 +15,4 @@ export { imageFiles, parseFileId, folderStorageUnits, fileImageStorage, FILE_DRI
 export { hostNodeInfo, parseMeminfo } from './host-node-info.js';
 export { isMountPoint, mountRoot, unmountRoot } from './container-root.js';
 export { connectNics, disconnectNics } from './nic-connect.js';
+export { linkInfo, nicCommand, fixMac, parseVlan, type LinkInfo } from './net-link.js';

@@ -184,6 +184,12 @@ export const ERROR_CATALOG = Object.freeze({
   GNT_BACKUP_INVALID: def<{ what: S; problem: S }>('ECODE_INVAL',
     (a) => `Export '${a.what}' cannot be imported: ${a.problem}`),
 
+  // NIC modes (plugins/network: bridged, routed, openvswitch)
+  GNT_NIC_CONNECT_FAILED: def<{ mode: S; iface: S; action: S; reason: S }>('ECODE_ENVIRON',
+    (a) => `${a.mode} NIC ${a.iface}: could not ${a.action}: ${a.reason}`),
+  GNT_NIC_PARAMS_INVALID: def<{ mode: S; problem: S }>('ECODE_INVAL',
+    (a) => `NIC mode ${a.mode}: ${a.problem}`),
+
   // instances (core/instance, core/jobs/units/instance-*.ts, core/node/instance.ts)
   GNT_INSTANCE_UNKNOWN: def<{ field: S; name: S }>('ECODE_NOENT',
     (a) => `${a.field}: instance '${a.name}' not known`),

@@ -13,6 +13,7 @@ import { diskSpecOf, type WireDisk } from '../storage/disk-wire.js';
 import { providerContext, type NodeEnv } from './context.js';
 import { diskTrees } from './disk-tree.js';
 import { assembleHvDisks } from './hv-disks.js';
+import { linkInfo } from '../net-link.js';
 
 export function instanceHandlers(env: NodeEnv): Record<string, RpcHandler> {
   const trees = diskTrees(env);
@@ -21,19 +22,22 @@ export function instanceHandlers(env: NodeEnv): Record<string, RpcHandler> {
   const hvDisks = (inst: HvInstance, wire: readonly WireDisk[], ctx: ProviderContext, exclusive = true): Promise<HvDisk[]> => assembleHvDisks(trees, inst.hypervisor, wire, ctx, exclusive);
 
   /**
-   * NICs go to the network provider of their mode. Until a provider serves the mode, the
-   * interface is left as the hypervisor made it and the node log says so.
+   * NICs go to the network provider of their mode, once their host interface exists. A
+   * hypervisor that makes none (fake) hands names that do not exist: there is nothing to
+   * connect then, and the node log says so; so does a mode no network plugin serves.
    */
   function connector(inst: HvInstance, ctx: ProviderContext): NicConnector {
     const net = (nic: AttachedNic) => (env.host.networks.has(nic.mode) ? env.host.networks.get(nic.mode) : null);
     return {
       async connect(nic) {
         const p = net(nic);
-        if (p) await p.connect(nic, inst, ctx);
-        else env.log.warn(`instance ${inst.name}: no network plugin serves NIC mode '${nic.mode}'; ${nic.iface} left unconnected`);
+        if (!p) env.log.warn(`instance ${inst.name}: no network plugin serves NIC mode '${nic.mode}'; ${nic.iface} left unconnected`);
+        else if (!(await linkInfo(ctx, nic.iface))) env.log.info(`instance ${inst.name}: NIC ${nic.index} has no host interface (${nic.iface}); nothing to connect`);
+        else await p.connect(nic, inst, ctx);
       },
       async disconnect(nic) {
-        await net(nic)?.disconnect(nic, inst, ctx);
+        const p = net(nic);
+        if (p && (await linkInfo(ctx, nic.iface))) await p.disconnect(nic, inst, ctx);
       },
     };
   }

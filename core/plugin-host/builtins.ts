@@ -22,6 +22,9 @@ export const BUILTIN_PLUGINS = Object.freeze([
   'storage/gluster',
   'plugins/hook-scripts',
   'plugins/os',
+  'plugins/network/bridged',
+  'plugins/network/routed',
+  'plugins/network/openvswitch',
 ]);
 
 export const builtinSpecs = (names: readonly string[] = BUILTIN_PLUGINS): PluginSpec[] =>

@@ -16,6 +16,7 @@ import { findInstance, instanceHookEnv, shutdownDisks, startInstance } from './i
 import { checkNotBlacklisted, filledOsParams, runOsCreate, validateOs } from './instance-os.js';
 import { exportInfo, type ExportInfo } from './export-ini.js';
 import { importDisks } from './instance-import.js';
+import { checkNicModes } from './instance-nic-modes.js';
 import { checkFreeMemory } from './instance-memory.js';
 import { commitNicAddresses, planNicAddresses, releaseInstanceAddresses, type NicAddressOptions } from '../../network/nic-addresses.js';
 
@@ -88,6 +89,7 @@ export class InstanceCreateUnit extends LogicalUnit<OpInstanceCreate> {
     provider.checkParamsSyntax?.(filled);
     const nics = buildNics(data, this.#nics, usedMacs(data), randomUUID); // the NIC specs, checked now
     planNicAddresses(data, nics, this.#nicAddressOptions()); // --- networks: connection, ip=pool, addresses free and in range
+    checkNicModes(this.ctx.host, data, nics, this.#pnode.group);
     if (this.#installs) {
       // the OS on every node of the instance, its variant and parameters (verify script)
       if (!this.#import) checkNotBlacklisted(data, this.#os!);
