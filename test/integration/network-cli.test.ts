@@ -244,4 +244,19 @@ describe('gnt-network with address pools (loopback cluster, fake hypervisor)', (
     assert.deepEqual(defaultGroup().networks, {});
     assert.equal((await net('list', '--no-headers')).stdout, '');
   });
+
+  test('NIC mode and link at three levels: the cluster\'s, the group\'s network connection, the NIC\'s own; the mode\'s plugin checks them', async () => {
+    assert.equal((await net('add', '--network', '10.28.2.0/24', 'lvl')).code, 0);
+    assert.equal((await net('connect', '-N', 'mode=routed,link=100', 'lvl', 'default')).code, 0);
+    assert.equal((await cli('gnt-cluster', 'modify', '-N', 'mode=openvswitch,link=sw28')).code, 0);
+    const add = await inst('add', '-t', 'diskless', '--no-start', '--no-install', '-n', 'node1.example.org', '--net', '0:ip=pool,network=lvl', '--net', '1:mac=auto', '--net', '2:mode=bridged,link=br9', 'lv1.example.org');
+    assert.equal(add.code, 0, add.all);
+    const list = await inst('list', '--no-headers', '--separator=|', '-o', 'nic.modes,nic.links', 'lv1.example.org');
+    assert.equal(list.stdout, 'routed,openvswitch,bridged|100,sw28,br9\n', 'group connection, cluster default, own');
+    await refused(inst('add', '-t', 'diskless', '--no-start', '--no-install', '-n', 'node1.example.org', '--net', '0:mode=routed', 'lv2.example.org'), 'GNT_NIC_PARAMS_INVALID', /NIC mode routed: NIC 0: Cannot set NIC mode to routed without an IP address/);
+    assert.equal((await inst('remove', '-f', 'lv1.example.org')).code, 0);
+    assert.equal((await cli('gnt-cluster', 'modify', '-N', 'mode=bridged,link=xen-br0')).code, 0);
+    assert.equal((await net('disconnect', 'lvl')).code, 0);
+    assert.equal((await net('remove', 'lvl')).code, 0);
+  });
 });
