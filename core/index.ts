@@ -16,3 +16,4 @@ export { hostNodeInfo, parseMeminfo } from './host-node-info.js';
 export { isMountPoint, mountRoot, unmountRoot } from './container-root.js';
 export { connectNics, disconnectNics } from './nic-connect.js';
 export { linkInfo, nicCommand, fixMac, parseVlan, type LinkInfo } from './net-link.js';
+export { pyStr, parseParametersList } from './script-text.js';

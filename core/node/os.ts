@@ -5,6 +5,7 @@
  * wins in Ganeti. The instance's disks are assembled here before a script runs.
  */
 import type { HvDisk, HvInstance } from '../contracts/hypervisor.js';
+import type { CommandSpec } from '../contracts/storage.js';
 import type { OsApiVersion, OsDefinition, OsDisk, OsInstance, OsNic, OsProvider, OsRef } from '../contracts/os.js';
 import type { ProviderContext } from '../contracts/context.js';
 import type { Params } from '../contracts/params.js';
@@ -100,6 +101,23 @@ export function osHandlers(env: NodeEnv): Record<string, RpcHandler> {
   const debugLevel = (v: unknown): 0 | 1 => (v === 1 ? 1 : 0);
   const exportFile = (wire: string): string => localExportPath(env, wire);
 
+  /** The provider of the instance's OS and the request its operations share, disks assembled. */
+  async function prepare(instance: unknown, disks: unknown, info: unknown, debug: unknown, signal: AbortSignal, exclusive = true) {
+    const pctx = providerContext(env, signal);
+    const inst = instance as HvInstance;
+    const { provider, ref } = await resolve(inst.os, pctx, true);
+    const hvDisks = await assembleHvDisks(trees, inst.hypervisor, disks as WireDisk[], pctx, exclusive);
+    return { provider, pctx, req: { os: ref, debug_level: debugLevel(debug), instance: osInstance(inst, hvDisks, disks as WireDisk[], info as OsInfo) } };
+  }
+
+  /** Runs an export or import command with the dump file as stdout or stdin; a failure quotes its diagnostics (stderr). */
+  async function runDumpCommand(cmd: CommandSpec, script: 'export' | 'import', req: { os: OsRef; instance: OsInstance }, pctx: ProviderContext, io: { stdoutFile?: string; stdinFile?: string }): Promise<void> {
+    const r = await pctx.run(cmd.argv, { ...(cmd.cwd ? { cwd: cmd.cwd } : {}), ...(cmd.env ? { env: cmd.env } : {}), ...(cmd.inheritEnv ? { inheritEnv: cmd.inheritEnv } : {}), ...io, timeoutMs: 24 * 3600_000 });
+    if (r.ok) return;
+    const status = r.exitCode !== null ? `exited with code ${r.exitCode}` : `killed by ${r.signal ?? 'a signal'}`;
+    throw new GanetiError('GNT_OS_SCRIPT_FAILED', { os: req.os.name, script, instance: req.instance.name, status, tail: r.stderr.replace(/\n$/, '').split('\n').slice(-20).join('\n') });
+  }
+
   return {
     async os_diagnose(_args, ctx) {
       const pctx = providerContext(env, ctx.signal);
@@ -126,47 +144,30 @@ export function osHandlers(env: NodeEnv): Record<string, RpcHandler> {
     },
 
     async instance_os_add([instance, disks, info, reinstall, debug], ctx) {
-      const pctx = providerContext(env, ctx.signal);
-      const inst = instance as HvInstance;
-      const { provider, ref } = await resolve(inst.os, pctx, true);
-      const hvDisks = await assembleHvDisks(trees, inst.hypervisor, disks as WireDisk[], pctx);
-      await provider.create({ os: ref, debug_level: debugLevel(debug), instance: osInstance(inst, hvDisks, disks as WireDisk[], info as OsInfo), reinstall: reinstall as boolean }, pctx);
+      const { provider, req, pctx } = await prepare(instance, disks, info, debug, ctx.signal);
+      await provider.create({ ...req, reinstall: reinstall as boolean }, pctx);
       return null;
     },
 
     // One disk's dump through the OS's export command into a file of the export folder, or
     // from such a file through its import command (gnt-backup). The file is the data channel.
     async instance_os_export([instance, disks, info, index, dest], ctx) {
-      const pctx = providerContext(env, ctx.signal);
-      const inst = instance as HvInstance;
-      const { provider, ref } = await resolve(inst.os, pctx, true);
-      const hvDisks = await assembleHvDisks(trees, inst.hypervisor, disks as WireDisk[], pctx, false);
+      const { provider, req, pctx } = await prepare(instance, disks, info, 0, ctx.signal, false);
       const file = exportFile(dest as string);
       await mkdir(dirname(file), { recursive: true });
-      const cmd = await provider.export({ os: ref, debug_level: 0, instance: osInstance(inst, hvDisks, disks as WireDisk[], info as OsInfo), index: index as number }, pctx);
-      const r = await pctx.run(cmd.argv, { ...(cmd.cwd ? { cwd: cmd.cwd } : {}), ...(cmd.env ? { env: cmd.env } : {}), ...(cmd.inheritEnv ? { inheritEnv: cmd.inheritEnv } : {}), stdoutFile: file, timeoutMs: 24 * 3600_000 });
-      if (!r.ok) throw new GanetiError('GNT_OS_SCRIPT_FAILED', { os: ref.name, script: 'export', instance: inst.name, status: r.exitCode !== null ? `exited with code ${r.exitCode}` : `killed by ${r.signal ?? 'a signal'}`, tail: r.stderr.split('\n').slice(-20).join('\n') });
+      await runDumpCommand(await provider.export({ ...req, index: index as number }, pctx), 'export', req, pctx, { stdoutFile: file });
       return (await stat(file)).size;
     },
 
     async instance_os_import([instance, disks, info, index, src], ctx) {
-      const pctx = providerContext(env, ctx.signal);
-      const inst = instance as HvInstance;
-      const { provider, ref } = await resolve(inst.os, pctx, true);
-      const hvDisks = await assembleHvDisks(trees, inst.hypervisor, disks as WireDisk[], pctx);
-      const file = exportFile(src as string);
-      const cmd = await provider.import({ os: ref, debug_level: 0, instance: osInstance(inst, hvDisks, disks as WireDisk[], info as OsInfo), index: index as number }, pctx);
-      const r = await pctx.run(cmd.argv, { ...(cmd.cwd ? { cwd: cmd.cwd } : {}), ...(cmd.env ? { env: cmd.env } : {}), ...(cmd.inheritEnv ? { inheritEnv: cmd.inheritEnv } : {}), stdinFile: file, timeoutMs: 24 * 3600_000 });
-      if (!r.ok) throw new GanetiError('GNT_OS_SCRIPT_FAILED', { os: ref.name, script: 'import', instance: inst.name, status: r.exitCode !== null ? `exited with code ${r.exitCode}` : `killed by ${r.signal ?? 'a signal'}`, tail: r.all.split('\n').slice(-20).join('\n') });
+      const { provider, req, pctx } = await prepare(instance, disks, info, 0, ctx.signal);
+      await runDumpCommand(await provider.import({ ...req, index: index as number }, pctx), 'import', req, pctx, { stdinFile: exportFile(src as string) });
       return null;
     },
 
     async instance_run_rename([instance, disks, info, oldName, debug], ctx) {
-      const pctx = providerContext(env, ctx.signal);
-      const inst = instance as HvInstance;
-      const { provider, ref } = await resolve(inst.os, pctx, true);
-      const hvDisks = await assembleHvDisks(trees, inst.hypervisor, disks as WireDisk[], pctx);
-      await provider.rename({ os: ref, debug_level: debugLevel(debug), instance: osInstance(inst, hvDisks, disks as WireDisk[], info as OsInfo), old_name: oldName as string }, pctx);
+      const { provider, req, pctx } = await prepare(instance, disks, info, debug, ctx.signal);
+      await provider.rename({ ...req, old_name: oldName as string }, pctx);
       return null;
     },
   };

@@ -7,7 +7,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OsApiVersion, OsDefinition, ProviderContext } from '../../core/index.js';
+import { parseParametersList, type OsApiVersion, type OsDefinition, type ProviderContext } from '../../core/index.js';
 
 export const SUPPORTED_API_VERSIONS: readonly OsApiVersion[] = Object.freeze([20, 15, 10]);
 export type OsScript = 'create' | 'import' | 'export' | 'rename' | 'verify';
@@ -43,15 +43,6 @@ async function checkFile(dir: string, file: string, script: boolean): Promise<st
 /** Lines of a list file: trimmed, without blanks and `#` comments. */
 const listLines = (text: string): string[] => text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 
-/** `name<whitespace>description` lines; a name alone gets an empty description. */
-export function parseParametersList(text: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const line of text.split('\n')) {
-    const m = /^\s*(\S+)(?:\s+(.*?))?\s*$/.exec(line);
-    if (m) out.push([m[1]!, m[2] ?? '']);
-  }
-  return out;
-}
 
 class Invalid extends Error {}
 

@@ -3,19 +3,10 @@
  * variables and `PATH=/sbin:/bin:/usr/sbin:/usr/bin`. Values are strings; indices start at 0.
  * Which variables exist depends on the API version in use: OS_VARIANT from 15, OSP_* from 20.
  */
-import type { OsCall, OsInstance, Params } from '../../core/index.js';
+import { pyStr, type OsCall, type OsInstance, type Params } from '../../core/index.js';
 
 export const SCRIPT_PATH = '/sbin:/bin:/usr/sbin:/usr/bin';
 
-/** A value as Python's str() prints it (scripts written for Ganeti compare these strings). */
-export function pyStr(v: unknown): string {
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  return JSON.stringify(v);
-}
 
 /** OS_API_VERSION, OS_NAME, OS_VARIANT, DEBUG_LEVEL and OSP_* (what `verify` gets too). */
 export function coreEnv(call: OsCall, osparams: Params): Record<string, string> {

@@ -5,7 +5,9 @@
  * VOL_SIZE on create and grow, VOL_NEW_SIZE on grow, VOL_METADATA on setinfo, the snapshot
  * pair on snapshot, VOL_OPEN_EXCLUSIVE on open.
  */
-import type { DiskSpec, Params } from '../../core/index.js';
+import { pyStr, type DiskSpec, type Params } from '../../core/index.js';
+
+export { pyStr };
 import type { ExtAction } from './scripts.js';
 import type { ExtId } from './logical-id.js';
 
@@ -19,15 +21,6 @@ export interface ActionValues {
   readonly exclusive?: boolean;
 }
 
-/** A value as Python's str() renders it, since scripts written for Ganeti compare these strings. */
-export function pyStr(v: unknown): string {
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  return JSON.stringify(v);
-}
 
 /**
  * `EXTP_<NAME>` for each disk parameter, the name only upper-cased (no `-`→`_`), as Ganeti.

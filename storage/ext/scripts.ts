@@ -6,7 +6,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GanetiError, type ExtProviderStatus, type ProviderContext } from '../../core/index.js';
+import { GanetiError, parseParametersList, type ExtProviderStatus, type ProviderContext } from '../../core/index.js';
 
 /** Scripts every provider must have (`verify` is never run, as in Ganeti, but must exist). */
 export const REQUIRED_SCRIPTS = Object.freeze(['create', 'attach', 'detach', 'remove', 'grow', 'setinfo', 'verify'] as const);
@@ -73,15 +73,6 @@ async function checkFile(dir: string, file: string, required: boolean, script: b
   return path;
 }
 
-/** `name<whitespace>description` lines; blank lines are skipped, a name alone gets an empty description. */
-export function parseParametersList(text: string): [string, string][] {
-  const out: [string, string][] = [];
-  for (const line of text.split('\n')) {
-    const m = /^\s*(\S+)(?:\s+(.*?))?\s*$/.exec(line);
-    if (m) out.push([m[1]!, m[2] ?? '']);
-  }
-  return out;
-}
 
 /** Validates the provider folder `path`; resolves with the provider or rejects with the reason (an Error). */
 export async function loadProviderDir(name: string, path: string): Promise<ExtProvider> {
