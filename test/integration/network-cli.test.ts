@@ -259,4 +259,15 @@ describe('gnt-network with address pools (loopback cluster, fake hypervisor)', (
     assert.equal((await net('disconnect', 'lvl')).code, 0);
     assert.equal((await net('remove', 'lvl')).code, 0);
   });
+
+  test('IPv6: a network with network6 and gateway6, shown by list and info; bad IPv6 refused', async () => {
+    const add = await net('add', '--network', '10.28.3.0/24', '--network6', '2001:db8:28::/64', '--gateway6', '2001:db8:28::1', 'v6net');
+    assert.equal(add.code, 0, add.all);
+    assert.equal((await net('list', '--no-headers', '--separator=|', '-o', 'name,network6,gateway6', 'v6net')).stdout, 'v6net|2001:db8:28::/64|2001:db8:28::1\n');
+    assert.match((await net('info', 'v6net')).stdout, /IPv6 Subnet: 2001:db8:28::\/64\n\s+IPv6 Gateway: 2001:db8:28::1/);
+    const bad = await net('add', '--network', '10.28.4.0/24', '--network6', '2001:db8:zz::/64', 'badv6');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /network6/);
+    assert.equal((await net('remove', 'v6net')).code, 0);
+  });
 });
